@@ -1,0 +1,60 @@
+/*
+ * exfild.h: the few types every stage shares — addresses and packet time.
+ *
+ * Owns nothing; may be included by any module.  Addresses are stored as 16
+ * bytes with IPv4 mapped into ::ffff:0:0/96 so that one code path handles
+ * both families and a flow key has a fixed size.  Time is packet time in
+ * microseconds since the epoch: it comes from the capture, never from the
+ * wall clock, so that a replay is deterministic.
+ */
+#ifndef EXFILD_H
+#define EXFILD_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <string.h>
+
+#ifndef EXFILD_VERSION
+#define EXFILD_VERSION "0.0.0"
+#endif
+
+typedef struct addr {
+	uint8_t	 a[16];		/* network byte order; IPv4 as ::ffff:a.b.c.d */
+} addr_t;
+
+typedef int64_t xtime_t;	/* packet time, microseconds since the epoch */
+
+#define XT_SEC		((xtime_t)1000000)
+#define XT_MIN		(60 * XT_SEC)
+#define XT_HOUR		(60 * XT_MIN)
+#define XT_DAY		(24 * XT_HOUR)
+
+#define ADDR_STRLEN	46	/* INET6_ADDRSTRLEN */
+
+static inline int
+addr_is_v4(const addr_t *x)
+{
+	static const uint8_t pfx[12] = { 0,0,0,0, 0,0,0,0, 0,0,0xff,0xff };
+	return memcmp(x->a, pfx, 12) == 0;
+}
+
+static inline void
+addr_from_v4(addr_t *x, const uint8_t v4[4])
+{
+	memset(x->a, 0, 10);
+	x->a[10] = 0xff;
+	x->a[11] = 0xff;
+	memcpy(x->a + 12, v4, 4);
+}
+
+static inline int
+addr_eq(const addr_t *x, const addr_t *y)
+{
+	return memcmp(x->a, y->a, 16) == 0;
+}
+
+/* addr.c */
+const char	*addr_ntop(const addr_t *, char *, size_t);
+int		 addr_pton(const char *, addr_t *);
+
+#endif

@@ -1,0 +1,397 @@
+/*
+ * chan_tls.c: TLS as a channel — SNIcat, bulk volume to one server name,
+ * and bulk uploads over TLS that name no server.
+ *
+ * SNIcat (mnemonic, 2020) hides its commands and data in the server name
+ * of ClientHellos it never completes: "LIST-<16 alphanumerics>.c2.example".
+ * The pattern Splunk searches for,
+ *   (LIST|LS|SIZE|LD|CB|CD|EX|ALIVE|EXIT|WHERE|finito)-[A-Za-z0-9]{16}\.
+ * is matched by hand — find each '-', check 16 alphanumerics and a dot
+ * after it and one of the words before it — in one pass, with no regex
+ * engine on the packet path.  The server name comes from the ClientHello,
+ * parsed here with every length checked against what was captured, or,
+ * when the hello is cut before its extensions, from what nDPI has seen.
+ * Events are per (host, the name after the matched label), the domain the
+ * attacker's server answers for, so one event covers a whole session.
+ *
+ * Volume and missing-SNI uploads are judged on flow records: bytes sent per
+ * (host, server name) over a short window (Splunk: 1.07 GB in 2 minutes,
+ * any flow that names its server), and bytes sent over TLS that names no
+ * server per (host, remote).  Rarity of a destination is the baseline's
+ * business; here a remote whose first TLS-without-SNI contact from this
+ * host falls inside the window only raises the score.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <ndpi_api.h>
+
+#include "chan.h"
+
+static int	chan_tls_rd16(const uint8_t *);
+static int	chan_alnum(unsigned char);
+static void	chan_printable(char *, size_t, const char *, size_t);
+static void	chan_snicat(struct chan *, const struct pktinfo *,
+		    const char *, size_t, struct event *, int *, int);
+static void	chan_tls_volume(struct chan *, const struct flowinfo *,
+		    xtime_t, struct event *, int *, int);
+static void	chan_tls_nosni(struct chan *, const struct flowinfo *,
+		    xtime_t, struct event *, int *, int);
+
+static int
+chan_tls_rd16(const uint8_t *p)
+{
+	return p[0] << 8 | p[1];
+}
+
+/*
+ * Walk record header, handshake header, the fixed ClientHello fields and
+ * the extensions; every length is checked against what is there.  Data
+ * cut short (a later segment, a small snaplen) answers -2, data that
+ * cannot be a ClientHello -1.
+ */
+int
+chan_tls_sni(const uint8_t *p, size_t len, const uint8_t **sni,
+    size_t *snilen)
+{
+	size_t reclen, hlen, avail, off, l, ext_end, e, list_end;
+	const uint8_t *b;
+	int cut;
+
+	*sni = NULL;
+	*snilen = 0;
+	if (len < 1 || p[0] != 0x16)
+		return -1;
+	if (len < 2)
+		return -2;
+	if (p[1] != 3)
+		return -1;
+	if (len < 6)
+		return -2;
+	if (p[5] != 1)		/* handshake type: client_hello */
+		return -1;
+	reclen = (size_t)chan_tls_rd16(p + 3);
+	if (reclen < 4)
+		return -1;
+	if (len < 9)
+		return -2;
+	hlen = (size_t)p[6] << 16 | (size_t)p[7] << 8 | p[8];
+	b = p + 9;
+	/* What of the hello body we have: cut by the record or the capture. */
+	avail = len - 9;
+	if (avail > reclen - 4)
+		avail = reclen - 4;
+	cut = avail < hlen;
+	if (avail > hlen)
+		avail = hlen;
+#define NEED(n)	do { if (off + (n) > avail) return cut ? -2 : -1; } while (0)
+	off = 0;
+	NEED(34);		/* client_version, random */
+	off += 34;
+	NEED(1);		/* session id */
+	l = b[off];
+	off += 1;
+	NEED(l);
+	off += l;
+	NEED(2);		/* cipher suites */
+	l = (size_t)chan_tls_rd16(b + off);
+	off += 2;
+	NEED(l);
+	off += l;
+	NEED(1);		/* compression methods */
+	l = b[off];
+	off += 1;
+	NEED(l);
+	off += l;
+	if (off == avail && !cut)
+		return 0;	/* no extensions at all */
+	NEED(2);
+	l = (size_t)chan_tls_rd16(b + off);
+	off += 2;
+	ext_end = off + l;
+	while (off + 4 <= ext_end) {
+		NEED(4);
+		e = (size_t)chan_tls_rd16(b + off);
+		l = (size_t)chan_tls_rd16(b + off + 2);
+		off += 4;
+		if (off + l > ext_end)
+			return -1;
+		if (e != 0) {	/* not server_name */
+			NEED(l);
+			off += l;
+			continue;
+		}
+		NEED(2);
+		list_end = off + 2 + (size_t)chan_tls_rd16(b + off);
+		if (list_end > off + l)
+			return -1;
+		off += 2;
+		while (off + 3 <= list_end) {
+			NEED(3);
+			e = b[off];
+			l = (size_t)chan_tls_rd16(b + off + 1);
+			off += 3;
+			if (off + l > list_end)
+				return -1;
+			NEED(l);
+			if (e == 0 && l > 0) {	/* host_name */
+				*sni = b + off;
+				*snilen = l;
+				return 1;
+			}
+			off += l;
+		}
+		return 0;
+	}
+#undef NEED
+	return cut ? -2 : 0;
+}
+
+static int
+chan_alnum(unsigned char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= 'a' && ch <= 'z');
+}
+
+int
+chan_snicat_match(const char *s, size_t len, size_t *rest)
+{
+	static const char *const words[] = { "LIST", "LS", "SIZE", "LD",
+	    "CB", "CD", "EX", "ALIVE", "EXIT", "WHERE", "finito", NULL };
+	size_t j, i, wl;
+	int w;
+
+	for (j = 0; j + 18 <= len; j++) {
+		if (s[j] != '-' || s[j + 17] != '.')
+			continue;
+		for (i = 1; i <= 16; i++)
+			if (!chan_alnum((unsigned char)s[j + i]))
+				break;
+		if (i <= 16)
+			continue;
+		for (w = 0; words[w] != NULL; w++) {
+			wl = strlen(words[w]);
+			if (wl <= j && memcmp(s + j - wl, words[w], wl) == 0) {
+				*rest = j + 18;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* For the reason sentence only; the event's domain keeps the raw bytes. */
+static void
+chan_printable(char *dst, size_t dlen, const char *s, size_t len)
+{
+	size_t i;
+
+	if (dlen == 0)
+		return;
+	for (i = 0; i < len && i + 1 < dlen; i++)
+		dst[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	dst[i] = '\0';
+}
+
+static void
+chan_snicat(struct chan *c, const struct pktinfo *pi, const char *name,
+    size_t len, struct event *out, int *n, int maxout)
+{
+	const struct chan_tls_snicat_params *p = &c->tls_snicat;
+	xtime_t ts = pi->m->ts;
+	const char *dom;
+	char sample[72], dshow[72], b1[32];
+	struct chan_key k;
+	struct chan_bkt sum;
+	struct chan_ent *e;
+	struct event *ev;
+	size_t rest, dlen;
+
+	if (!chan_snicat_match(name, len, &rest))
+		return;
+	dom = name + rest;
+	dlen = len - rest;
+	if (dlen == 0) {	/* "LIST-<16>." alone: key on the whole name */
+		dom = name;
+		dlen = len;
+	}
+	chan_key_set(&k, CK_TLS_SNICAT, pi->host, NULL, 0, 0, dom, dlen);
+	if ((e = chan_ent_get(c, &k, ts, 1)) == NULL)
+		return;
+	chan_win_add(e, ts, p->window, 0, 1, 0, 0, &sum);
+	if (sum.count < (uint64_t)p->min_count ||
+	    !chan_win_may_alert(e, ts, p->window))
+		return;
+	if ((ev = chan_event(c, out, n, maxout, DET_TLS_SNICAT, ts, e)) == NULL)
+		return;
+	chan_event_done(e, ts, p->window);
+	ev->dst = *pi->remote;
+	ev->has_dst = 1;
+	ev->dport = pi->rport;
+	ev->sport = pi->hport;
+	ev->proto = 6;
+	ev->start = sum.first;
+	ev->count = sum.count;
+	ev->window = p->window;
+	/* The pattern is specific: high from the first hello. */
+	ev->score = chan_score((double)sum.count, (double)p->min_count) * 0.4 +
+	    60;
+	if (ev->score > 100)
+		ev->score = 100;
+	if (dlen >= sizeof(ev->domain))
+		dlen = sizeof(ev->domain) - 1;
+	memcpy(ev->domain, dom, dlen);
+	ev->domain[dlen] = '\0';
+	snprintf(ev->app, sizeof(ev->app), "TLS");
+	chan_printable(sample, sizeof(sample), name, len);
+	chan_printable(dshow, sizeof(dshow), dom, dlen);
+	snprintf(ev->reason, sizeof(ev->reason),
+	    "%llu TLS ClientHello%s naming servers under %s in the SNIcat "
+	    "command pattern, e.g. %s, in %s",
+	    (unsigned long long)sum.count, sum.count == 1 ? "" : "s", dshow,
+	    sample, chan_fmt_dur(p->window, b1, sizeof(b1)));
+	event_comp(ev, "snicat_hellos", (double)sum.count);
+}
+
+int
+chan_tls_packet(struct chan *c, const struct pktinfo *pi, struct event *out,
+    int *n, int maxout)
+{
+	const uint8_t *sni;
+	size_t cap, snilen;
+	int r;
+
+	if (pi->payload == NULL || pi->host == NULL || pi->remote == NULL)
+		return 0;
+	cap = pi->payload_caplen < pi->payload_len ? pi->payload_caplen :
+	    pi->payload_len;
+	if (cap < 1 || pi->payload[0] != 0x16)
+		return 0;
+	r = chan_tls_sni(pi->payload, cap, &sni, &snilen);
+	if (r == -1)
+		return 0;
+	c->st.tls_hellos++;
+	if (r == -2) {
+		c->st.tls_truncated++;
+		/* nDPI reassembles hellos: use its name if it has one. */
+		if (pi->dpi == NULL || pi->dpi->name[0] == '\0')
+			return 1;
+		sni = (const uint8_t *)pi->dpi->name;
+		snilen = strnlen(pi->dpi->name, sizeof(pi->dpi->name));
+	} else if (r == 0)
+		return 1;
+	chan_snicat(c, pi, (const char *)sni, snilen, out, n, maxout);
+	return 1;
+}
+
+static void
+chan_tls_volume(struct chan *c, const struct flowinfo *fi, xtime_t ts,
+    struct event *out, int *n, int maxout)
+{
+	const struct chan_tls_volume_params *p = &c->tls_volume;
+	const char *name = fi->server_name;
+	char b1[32], b2[32], b3[32];
+	struct chan_key k;
+	struct chan_bkt sum;
+	struct chan_ent *e;
+	struct event *ev;
+
+	if (name == NULL || name[0] == '\0' ||
+	    fi->master_proto == NDPI_PROTOCOL_DNS ||
+	    fi->app_proto == NDPI_PROTOCOL_DNS)
+		return;
+	chan_key_set(&k, CK_TLS_VOLUME, fi->host, NULL, 0, 0, name,
+	    strlen(name));
+	if ((e = chan_ent_get(c, &k, ts, 1)) == NULL)
+		return;
+	chan_win_add(e, ts, p->window, fi->sent, 1, 0, 0, &sum);
+	if (sum.bytes <= p->max_bytes || !chan_win_may_alert(e, ts, p->window))
+		return;
+	if ((ev = chan_event(c, out, n, maxout, DET_TLS_HIGH_VOLUME, ts,
+	    e)) == NULL)
+		return;
+	chan_event_done(e, ts, p->window);
+	ev->dst = *fi->remote;
+	ev->has_dst = 1;
+	ev->dport = fi->rport;
+	ev->proto = fi->rec != NULL ? fi->rec->proto : 6;
+	ev->start = sum.first;
+	ev->bytes = sum.bytes;
+	ev->count = sum.count;
+	ev->window = p->window;
+	ev->score = chan_score((double)sum.bytes, (double)p->max_bytes);
+	snprintf(ev->domain, sizeof(ev->domain), "%s", name);
+	snprintf(ev->app, sizeof(ev->app), "%s", fi->app ? fi->app : "");
+	snprintf(ev->reason, sizeof(ev->reason),
+	    "%s sent to %s in %s (threshold %s)",
+	    chan_fmt_bytes(sum.bytes, b1, sizeof(b1)), e->k.name,
+	    chan_fmt_dur(p->window, b2, sizeof(b2)),
+	    chan_fmt_bytes(p->max_bytes, b3, sizeof(b3)));
+	event_comp(ev, "tls_volume_bytes", (double)sum.bytes);
+}
+
+static void
+chan_tls_nosni(struct chan *c, const struct flowinfo *fi, xtime_t ts,
+    struct event *out, int *n, int maxout)
+{
+	const struct chan_tls_nosni_params *p = &c->tls_nosni;
+	char b1[32], b2[32], b3[32], ra[ADDR_STRLEN];
+	struct chan_key k;
+	struct chan_bkt sum;
+	struct chan_ent *e;
+	struct event *ev;
+	xtime_t first;
+	int is_tls, missing, is_new;
+
+	is_tls = fi->master_proto == NDPI_PROTOCOL_TLS ||
+	    fi->app_proto == NDPI_PROTOCOL_TLS;
+	missing = (fi->risk & (1ULL << NDPI_TLS_MISSING_SNI)) != 0 ||
+	    (is_tls && (fi->server_name == NULL || fi->server_name[0] == '\0'));
+	if (!missing)
+		return;
+	chan_key_set(&k, CK_TLS_NOSNI, fi->host, fi->remote, 0, 0, NULL, 0);
+	if ((e = chan_ent_get(c, &k, ts, 1)) == NULL)
+		return;
+	chan_win_add(e, ts, p->window, fi->sent, 1, 0, 0, &sum);
+	first = chan_seen_first(c, CK_SEEN_TLS_REMOTE, fi->host,
+	    (const char *)fi->remote->a, sizeof(fi->remote->a), ts);
+	if (sum.bytes <= p->max_bytes || !chan_win_may_alert(e, ts, p->window))
+		return;
+	if ((ev = chan_event(c, out, n, maxout, DET_TLS_NO_SNI_UPLOAD, ts,
+	    e)) == NULL)
+		return;
+	chan_event_done(e, ts, p->window);
+	is_new = first >= sum.first;
+	ev->has_dst = 1;
+	ev->dport = fi->rport;
+	ev->proto = fi->rec != NULL ? fi->rec->proto : 6;
+	ev->start = sum.first;
+	ev->bytes = sum.bytes;
+	ev->count = sum.count;
+	ev->window = p->window;
+	ev->score = chan_score((double)sum.bytes, (double)p->max_bytes) +
+	    (is_new ? 15 : 0);
+	if (ev->score > 100)
+		ev->score = 100;
+	snprintf(ev->app, sizeof(ev->app), "%s", fi->app ? fi->app : "TLS");
+	snprintf(ev->reason, sizeof(ev->reason),
+	    "%s sent over TLS without a server name to %s port %u in %s "
+	    "(threshold %s)%s", chan_fmt_bytes(sum.bytes, b1, sizeof(b1)),
+	    addr_ntop(fi->remote, ra, sizeof(ra)), fi->rport,
+	    chan_fmt_dur(p->window, b2, sizeof(b2)),
+	    chan_fmt_bytes(p->max_bytes, b3, sizeof(b3)),
+	    is_new ? "; no such TLS from this host to it before" : "");
+	event_comp(ev, "nosni_bytes", (double)sum.bytes);
+	event_comp(ev, "nosni_new_remote", is_new);
+}
+
+void
+chan_tls_record(struct chan *c, const struct flowinfo *fi, xtime_t ts,
+    struct event *out, int *n, int maxout)
+{
+	if (chan_rec_outbound(fi, c->tls_volume.internal))
+		chan_tls_volume(c, fi, ts, out, n, maxout);
+	if (chan_rec_outbound(fi, c->tls_nosni.internal))
+		chan_tls_nosni(c, fi, ts, out, n, maxout);
+}
