@@ -123,6 +123,7 @@ struct config {
 		xtime_t		 idle_timeout;
 		xtime_t		 tcp_close_timeout;
 		xtime_t		 update_interval;
+		char		*log;		/* "" = no flow log */
 	} flows;
 
 	struct {

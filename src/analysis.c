@@ -1,27 +1,52 @@
 /*
  * analysis.c: the analysis thread (see analysis.h).
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ndpi_protocol_ids.h>
 
+#include <sys/stat.h>
+
+#include "alert.h"
 #include "analysis.h"
+#include "chan.h"
 #include "config.h"
+#include "detectors.h"
+#include "dnstun.h"
 #include "dpi.h"
 #include "geo.h"
+#include "intel.h"
+#include "json.h"
 #include "log.h"
 #include "netset.h"
 #include "pktinfo.h"
+#include "rules.h"
+#include "score.h"
+#include "yamldoc.h"
+
+#define EV_MAX		16	/* events one packet or record may raise */
+#define DET_KEYS	65536	/* keys per detector table */
 
 struct analysis {
 	struct config	*conf;
 	struct pipe_ctl	*ctl;
 	struct dpi	 dpi;
 	struct geo	 geo;
+	struct ruleset	*rules;
+	struct alerter	*alerter;
+	struct chan	 chan;
+	struct dnstun	 dns;
+	struct scorer	*score;
+	struct intel	 intel;
+	FILE		*flowlog;	/* flows.log, or NULL */
 	xtime_t		 now;
+	xtime_t		 first;		/* packet time of the first message */
+	struct event	 ev[EV_MAX];
 	analysis_alert_fn alert_cb;
 	void		*alert_arg;
 	struct analysis_counters c;
@@ -42,6 +67,7 @@ flow_dir_name(enum flow_dir d)
 	}
 }
 
+
 static int
 analysis_geo_open(struct geo *g, const struct config *conf, char *err,
     size_t errlen)
@@ -50,11 +76,101 @@ analysis_geo_open(struct geo *g, const struct config *conf, char *err,
 	    conf->geoip.asn_db, (size_t)conf->geoip.cache_size, err, errlen);
 }
 
+/*
+ * The rule directory of the built-in defaults is the installed one; on a
+ * source checkout that does not exist yet, so fall back to ./rules.
+ */
+static const char *
+analysis_rules_dir(const struct config *conf)
+{
+	struct stat sb;
+
+	if (conf->file == NULL && stat(conf->rules_dir, &sb) == -1 &&
+	    stat("rules", &sb) == 0 && S_ISDIR(sb.st_mode))
+		return "rules";
+	return conf->rules_dir;
+}
+
+static struct ruleset *
+analysis_rules_load(const struct config *conf, char *err, size_t errlen)
+{
+	struct ruleset *rs;
+	struct yerrs ye;
+
+	memset(&ye, 0, sizeof(ye));
+	rs = rules_load(analysis_rules_dir(conf), detector_params, &ye);
+	if (rs == NULL)
+		snprintf(err, errlen, "%s", ye.count ? yerr_str(&ye) :
+		    "rules: cannot load");
+	yerr_free(&ye);
+	return rs;
+}
+
+static void
+analysis_alert_log(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("%s", msg);
+}
+
+static void
+analysis_alert_print(void *arg, const struct alert_out *o)
+{
+	struct analysis *an = arg;
+	char line[1024];
+
+	if (an->alert_cb == NULL)
+		return;
+	snprintf(line, sizeof(line), "%s%s\n    why: %s",
+	    o->correlated ? "[correlated] " : "", o->text, o->ev->reason);
+	an->alert_cb(an->alert_arg, line);
+}
+
+static int
+analysis_score_conf(struct score_conf *sc, const struct config *conf,
+    char *err, size_t errlen)
+{
+	if (score_conf_default(sc, err, errlen) == -1)
+		return -1;
+	sc->learning_period = conf->baseline.learning_period;
+	sc->max_hosts = (uint32_t)conf->baseline.max_hosts;
+	sc->max_entries = (uint32_t)conf->baseline.max_entries;
+	sc->max_destinations = (uint32_t)conf->baseline.max_destinations;
+	sc->entry_ttl = conf->baseline.entry_ttl;
+	sc->alert_threshold = conf->baseline.alert_threshold;
+	sc->score_server_replies = conf->baseline.score_server_replies;
+	sc->utc_offset = conf->utc_offset;
+	return 0;
+}
+
+static int
+analysis_cloud_list(struct chan *c, const struct config *conf, char *err,
+    size_t errlen)
+{
+	struct chan_suffixes l;
+	char path[4096];
+
+	memset(&l, 0, sizeof(l));
+	snprintf(path, sizeof(path), "%s/cloud-storage.txt",
+	    analysis_rules_dir(conf));
+	if (access(path, R_OK) != 0)
+		return 0;	/* nDPI's categories still apply */
+	if (chan_load_suffixes(&l, path, err, errlen) != 0) {
+		chan_suffixes_free(&l);
+		return -1;
+	}
+	chan_set_cloud_suffixes(c, &l);
+	return 0;
+}
+
 struct analysis *
 analysis_new(struct config *conf, struct pipe_ctl *ctl, char *err,
     size_t errlen)
 {
 	struct analysis *an;
+	struct alert_conf ac;
+	struct score_conf sc;
+	char lerr[1024];
 
 	if ((an = calloc(1, sizeof(*an))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -62,21 +178,53 @@ analysis_new(struct config *conf, struct pipe_ctl *ctl, char *err,
 	}
 	an->conf = conf;
 	an->ctl = ctl;
+	if ((an->rules = analysis_rules_load(conf, err, errlen)) == NULL)
+		goto fail;
 	if (dpi_init(&an->dpi, conf->dpi.enabled, (uint32_t)conf->flows.max_flows,
 	    (uint32_t)conf->dpi.packet_limit, conf->dpi.protocols_file, err,
-	    errlen) == -1) {
-		free(an);
-		return NULL;
+	    errlen) == -1)
+		goto fail;
+	if (analysis_geo_open(&an->geo, conf, err, errlen) == -1)
+		goto fail;
+	if (intel_load(&an->intel, &conf->intel.ip_lists,
+	    &conf->intel.domain_lists, err, errlen) == -1)
+		goto fail;
+	if (chan_init(&an->chan, DET_KEYS, err, errlen) == -1 ||
+	    analysis_cloud_list(&an->chan, conf, err, errlen) == -1)
+		goto fail;
+	if (dnstun_init(&an->dns, DET_KEYS, err, errlen) == -1)
+		goto fail;
+	if (analysis_score_conf(&sc, conf, err, errlen) == -1 ||
+	    (an->score = score_new(&sc, err, errlen)) == NULL)
+		goto fail;
+	detectors_apply(an->rules, &an->chan, &an->dns, an->score);
+	alert_conf_from_config(&ac, conf);
+	ac.log = analysis_alert_log;
+	ac.print = analysis_alert_print;
+	ac.arg = an;
+	if ((an->alerter = alert_new(&ac, an->rules, err, errlen)) == NULL)
+		goto fail;
+	if (ctl != NULL && conf->flows.log[0] != '\0' &&
+	    (an->flowlog = fopen(conf->flows.log, "ae")) == NULL) {
+		snprintf(err, errlen, "flows.log %s: %s", conf->flows.log,
+		    strerror(errno));
+		goto fail;
 	}
-	if (analysis_geo_open(&an->geo, conf, err, errlen) == -1) {
-		dpi_free(&an->dpi);
-		free(an);
-		return NULL;
+	if (ctl != NULL && conf->state.path[0] != '\0' &&
+	    access(conf->state.path, F_OK) == 0) {
+		if (score_load(an->score, conf->state.path, lerr,
+		    sizeof(lerr)) == -1)
+			log_warnx("state: %s", lerr);
+		else
+			log_info("state: loaded %s", conf->state.path);
 	}
-	if (!geo_enabled(&an->geo))
+	if (ctl != NULL && !geo_enabled(&an->geo))
 		log_info("geoip: no database configured: country, region and "
 		    "ASN of destinations are unknown");
 	return an;
+fail:
+	analysis_free(an);
+	return NULL;
 }
 
 void
@@ -84,8 +232,20 @@ analysis_free(struct analysis *an)
 {
 	if (an == NULL)
 		return;
+	if (an->alerter != NULL)
+		alert_free(an->alerter);
+	if (an->flowlog != NULL)
+		fclose(an->flowlog);
+	if (an->score != NULL)
+		score_free(an->score);
+	if (an->dns.psl != NULL)
+		dnstun_free(&an->dns);
+	chan_free(&an->chan);
+	intel_free(&an->intel);
 	dpi_free(&an->dpi);
 	geo_close(&an->geo);
+	if (an->rules != NULL)
+		rules_free(an->rules);
 	free(an);
 }
 
@@ -137,27 +297,64 @@ analysis_orient(struct analysis *an, const addr_t *src, const addr_t *dst,
 		*dir = DIR_TRANSIT;
 }
 
+/* Every detector hit goes through here to the alert stage. */
+static void
+analysis_emit(struct analysis *an, struct event *ev, int n,
+    const struct geo_info *geo)
+{
+	enum alert_result r;
+	int i;
+
+	for (i = 0; i < n; i++, ev++) {
+		if (!ev->has_geo && ev->has_dst) {
+			if (geo != NULL)
+				ev->geo = *geo;
+			else
+				geo_lookup(&an->geo, &ev->dst, &ev->geo);
+			ev->has_geo = 1;
+		}
+		an->c.events++;
+		r = alert_event(an->alerter, ev);
+		if (r == ALERT_SENT)
+			an->c.alerts++;
+		else if (r == ALERT_ALLOWLISTED || r == ALERT_FOLDED ||
+		    r == ALERT_CAPPED)
+			an->c.suppressed++;
+	}
+}
+
+static int
+analysis_is_dns(const struct pkt_msg *m, const struct dpi_result *r)
+{
+	if (m->proto != IPPROTO_UDP && m->proto != IPPROTO_TCP)
+		return 0;
+	if (m->sport == 53 || m->dport == 53)
+		return 1;
+	return r != NULL && r->state == DPI_DONE &&
+	    (r->master == NDPI_PROTOCOL_DNS || r->app == NDPI_PROTOCOL_DNS);
+}
+
 static void
 analysis_packet(struct analysis *an, const struct pkt_msg *m)
 {
 	struct dpi_result *r;
 	struct pktinfo pi;
 	char app[64];
+	int n;
 
 	an->c.packets++;
-	if (an->dpi.enabled && (r = dpi_get(&an->dpi, m->slot, m->gen)) != NULL &&
-	    r->state == DPI_DONE)
-		;
-	else if (an->dpi.enabled &&
+	r = dpi_get(&an->dpi, m->slot, m->gen);
+	if (an->dpi.enabled && (r == NULL || r->state != DPI_DONE) &&
 	    dpi_packet(&an->dpi, m->slot, m->gen, m->ts, m->data, m->l3_len)) {
 		r = dpi_get(&an->dpi, m->slot, m->gen);
-		pipe_ctl_set(an->ctl, m->slot, m->gen,
-		    r != NULL ? analysis_ctl_after_dpi(r) : CTL_STOP);
+		if (an->ctl != NULL)
+			pipe_ctl_set(an->ctl, m->slot, m->gen,
+			    r != NULL ? analysis_ctl_after_dpi(r) : CTL_STOP);
 	}
 	memset(&pi, 0, sizeof(pi));
 	pi.m = m;
 	pi.payload = m->data + m->payload_off;
-	pi.payload_caplen = m->l3_len - m->payload_off;
+	pi.payload_caplen = (uint32_t)(m->l3_len - m->payload_off);
 	pi.payload_len = m->payload_len;
 	analysis_orient(an, &m->src, &m->dst, &pi.dir, &pi.home_src,
 	    &pi.home_dst);
@@ -166,10 +363,100 @@ analysis_packet(struct analysis *an, const struct pkt_msg *m)
 	pi.remote = pi.from_host ? &m->dst : &m->src;
 	pi.hport = pi.from_host ? m->sport : m->dport;
 	pi.rport = pi.from_host ? m->dport : m->sport;
-	pi.dpi = dpi_get(&an->dpi, m->slot, m->gen);
-	pi.app = pi.dpi != NULL && pi.dpi->state == DPI_DONE ?
-	    dpi_proto_name(&an->dpi, pi.dpi, app, sizeof(app)) : "";
-	(void)pi;
+	pi.dpi = r;
+	pi.app = r != NULL && r->state == DPI_DONE ?
+	    dpi_proto_name(&an->dpi, r, app, sizeof(app)) : "";
+
+	if (pi.payload_caplen > 0 && analysis_is_dns(m, r)) {
+		n = dnstun_message(&an->dns, m->ts, &m->src, &m->dst, m->sport,
+		    m->dport, m->proto == IPPROTO_TCP, pi.home_src, pi.home_dst,
+		    pi.payload, pi.payload_caplen, an->ev, EV_MAX);
+		analysis_emit(an, an->ev, n, NULL);
+	}
+	n = chan_packet(&an->chan, &pi, an->ev, EV_MAX);
+	analysis_emit(an, an->ev, n, NULL);
+}
+
+static void
+analysis_intel(struct analysis *an, const struct flowinfo *fi)
+{
+	struct event *ev = &an->ev[0];
+	const char *list;
+	char a[ADDR_STRLEN];
+
+	if (an->intel.n == 0)
+		return;
+	/* Once per flow: on its first record. */
+	if (fi->rec->tot_pkts[0] + fi->rec->tot_pkts[1] !=
+	    fi->rec->pkts[0] + fi->rec->pkts[1])
+		return;
+	if ((list = intel_match(&an->intel, fi->remote, fi->server_name)) == NULL)
+		return;
+	memset(ev, 0, sizeof(*ev));
+	ev->detector = DET_INTEL;
+	ev->ts = fi->rec->last;
+	ev->start = fi->rec->first;
+	ev->host = *fi->host;
+	ev->dst = *fi->remote;
+	ev->has_dst = 1;
+	ev->dport = fi->rport;
+	ev->proto = fi->rec->proto;
+	ev->bytes = fi->tot_sent;
+	ev->count = 1;
+	ev->score = 90;
+	snprintf(ev->domain, sizeof(ev->domain), "%s", fi->server_name);
+	snprintf(ev->app, sizeof(ev->app), "%s", fi->app);
+	snprintf(ev->reason, sizeof(ev->reason),
+	    "%s contacted %s%s%s, listed in threat-intelligence list %s",
+	    addr_ntop(fi->host, a, sizeof(a)), fi->server_name,
+	    fi->server_name[0] ? " at " : "",
+	    addr_ntop(fi->remote, a, sizeof(a)), list);
+	analysis_emit(an, ev, 1, &fi->geo);
+}
+
+/* One JSON line per ended flow: what exfild saw, for audits and tests. */
+static void
+analysis_flowlog(struct analysis *an, const struct flowinfo *fi)
+{
+	const struct flow_rec *r = fi->rec;
+	char buf[2048], a[ADDR_STRLEN];
+	struct json j;
+	size_t n;
+
+	json_init(&j, buf, sizeof(buf));
+	json_obj_open(&j, NULL);
+	json_double(&j, "first", (double)r->first / 1e6);
+	json_double(&j, "last", (double)r->last / 1e6);
+	json_str(&j, "src", addr_ntop(&r->cli, a, sizeof(a)));
+	json_uint(&j, "sport", r->cport);
+	json_str(&j, "dst", addr_ntop(&r->srv, a, sizeof(a)));
+	json_uint(&j, "dport", r->sport);
+	json_uint(&j, "proto", r->proto);
+	if (r->vlan)
+		json_uint(&j, "vlan", r->vlan);
+	if (r->tunnel)
+		json_uint(&j, "tunnel", r->tunnel);
+	json_str(&j, "direction", flow_dir_name(fi->dir));
+	json_uint(&j, "bytes_c2s", r->tot_bytes[0]);
+	json_uint(&j, "bytes_s2c", r->tot_bytes[1]);
+	json_uint(&j, "pkts_c2s", r->tot_pkts[0]);
+	json_uint(&j, "pkts_s2c", r->tot_pkts[1]);
+	json_str(&j, "app", fi->app);
+	json_uint(&j, "master_id", fi->master_proto);
+	json_uint(&j, "app_id", fi->app_proto);
+	json_str(&j, "category", fi->category_name);
+	json_str(&j, "server_name", fi->server_name);
+	json_uint(&j, "risk", fi->risk);
+	json_str(&j, "country", fi->geo.country);
+	json_str(&j, "region", fi->geo.region);
+	json_uint(&j, "asn", fi->geo.asn);
+	json_str(&j, "as_org", fi->geo.as_org);
+	json_str(&j, "end", r->kind == REC_EVICT ? "evicted" :
+	    r->kind == REC_FLUSH ? "flushed" : "ended");
+	json_close(&j);
+	n = json_finish(&j);
+	fwrite(buf, 1, n, an->flowlog);
+	fputc('\n', an->flowlog);
 }
 
 static void
@@ -178,7 +465,7 @@ analysis_record(struct analysis *an, const struct flow_rec *rec)
 	struct flowinfo fi;
 	struct dpi_result *r;
 	char app[64];
-	int hs, hd;
+	int hs, hd, n;
 
 	an->c.records++;
 	if (rec->kind != REC_INTERIM) {
@@ -230,7 +517,16 @@ analysis_record(struct analysis *an, const struct flow_rec *rec)
 		fi.server_name = r->name;
 		fi.classified = r->state == DPI_DONE;
 	}
-	(void)fi;
+	if (an->flowlog != NULL && rec->kind != REC_INTERIM)
+		analysis_flowlog(an, &fi);
+	if (fi.dir == DIR_TRANSIT)
+		return;
+	n = score_record(an->score, &fi, an->ev, EV_MAX);
+	analysis_emit(an, an->ev, n, &fi.geo);
+	n = chan_record(&an->chan, &fi, an->ev, EV_MAX);
+	analysis_emit(an, an->ev, n, &fi.geo);
+	if (fi.dir == DIR_OUTBOUND)
+		analysis_intel(an, &fi);
 }
 
 void
@@ -251,23 +547,70 @@ analysis_message(struct analysis *an, const struct ring_msg *m)
 	}
 }
 
+static void
+analysis_save(struct analysis *an)
+{
+	char err[1024];
+
+	if (an->conf->state.path[0] == '\0')
+		return;
+	if (score_save(an->score, an->conf->state.path, err, sizeof(err)) == -1)
+		log_warnx("state: %s", err);
+}
+
 void
 analysis_tick(struct analysis *an, xtime_t now)
 {
-	if (now > an->now)
-		an->now = now;
+	if (now <= an->now)
+		return;
+	an->now = now;
+	chan_tick(&an->chan, now);
+	score_tick(an->score, now);
+	alert_tick(an->alerter, now);
+	if (an->conf->state.path[0] != '\0' &&
+	    score_save_due(an->score, an->conf->state.save_interval))
+		analysis_save(an);
 }
 
 int
 analysis_reload(struct analysis *an, struct config *conf, char *err,
     size_t errlen)
 {
+	struct ruleset *rs;
+	struct intel in;
 	struct geo g;
+	struct score_conf sc;
 
-	if (analysis_geo_open(&g, conf, err, errlen) == -1)
+	if ((rs = analysis_rules_load(conf, err, errlen)) == NULL)
 		return -1;
+	if (analysis_score_conf(&sc, conf, err, errlen) == -1) {
+		rules_free(rs);
+		return -1;
+	}
+	if (intel_load(&in, &conf->intel.ip_lists, &conf->intel.domain_lists,
+	    err, errlen) == -1) {
+		rules_free(rs);
+		return -1;
+	}
+	if (analysis_geo_open(&g, conf, err, errlen) == -1) {
+		intel_free(&in);
+		rules_free(rs);
+		return -1;
+	}
+	/* Everything loaded: switch over. */
 	geo_close(&an->geo);
 	an->geo = g;
+	intel_free(&an->intel);
+	an->intel = in;
+	alert_set_rules(an->alerter, rs);
+	alert_set_allow(an->alerter, &conf->allowlist, conf->utc_offset);
+	rules_free(an->rules);
+	an->rules = rs;
+	score_set_params(an->score, &sc.vp);
+	detectors_apply(rs, &an->chan, &an->dns, an->score);
+	(void)analysis_cloud_list(&an->chan, conf, err, errlen);
+	if (alert_reopen(an->alerter, err, errlen) == -1)
+		log_warnx("alerts: %s", err);
 	an->conf = conf;
 	return 0;
 }
@@ -307,5 +650,6 @@ analysis_stats(struct analysis *an, struct capture *cap, int to_log)
 void
 analysis_shutdown(struct analysis *an)
 {
-	(void)an;
+	alert_tick(an->alerter, an->now);
+	analysis_save(an);
 }

@@ -109,6 +109,9 @@ static const struct config_opt config_table[] = {
 	O_DUR("flows.update_interval", flows.update_interval, XT_SEC,
 	    XT_HOUR, "10s", "long flows are reported to the detectors at "
 	    "this interval"),
+	O_PATH("flows.log", flows.log, "",
+	    "write every ended flow with its enrichment as a JSON line to "
+	    "this file; \"\" disables"),
 
 	O_BOOL("dpi.enabled", dpi.enabled, "true",
 	    "classify flows with nDPI"),
