@@ -281,6 +281,7 @@ main(int argc, char *argv[])
 	if (rfile != NULL || foreground)
 		analysis_stats(an, cap, log_getverbose() > 0);
 	rc = atomic_load(&cap->done) == 2 ? 1 : 0;
+	fflush(stdout);
 	fprintf(stderr, "summary packets=%llu bytes=%llu flows=%llu alerts=%llu "
 	    "drops=%llu\n", (unsigned long long)cc.packets,
 	    (unsigned long long)cc.bytes, (unsigned long long)cc.flows,
