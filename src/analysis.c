@@ -30,7 +30,13 @@
 #include "yamldoc.h"
 
 #define EV_MAX		16	/* events one packet or record may raise */
-#define DET_KEYS	65536	/* keys per detector table */
+/*
+ * Keys per detector table (host-and-domain, host-and-destination): enough
+ * for a large office between expiries, and the tables evict the stalest
+ * key when full.  DNS keys cost about 1.4 KB, channel keys about 440 B.
+ */
+#define DNS_KEYS	8192
+#define CHAN_KEYS	16384
 
 struct analysis {
 	struct config	*conf;
@@ -189,10 +195,10 @@ analysis_new(struct config *conf, struct pipe_ctl *ctl, char *err,
 	if (intel_load(&an->intel, &conf->intel.ip_lists,
 	    &conf->intel.domain_lists, err, errlen) == -1)
 		goto fail;
-	if (chan_init(&an->chan, DET_KEYS, err, errlen) == -1 ||
+	if (chan_init(&an->chan, CHAN_KEYS, err, errlen) == -1 ||
 	    analysis_cloud_list(&an->chan, conf, err, errlen) == -1)
 		goto fail;
-	if (dnstun_init(&an->dns, DET_KEYS, err, errlen) == -1)
+	if (dnstun_init(&an->dns, DNS_KEYS, err, errlen) == -1)
 		goto fail;
 	if (analysis_score_conf(&sc, conf, err, errlen) == -1 ||
 	    (an->score = score_new(&sc, err, errlen)) == NULL)
@@ -615,36 +621,121 @@ analysis_reload(struct analysis *an, struct config *conf, char *err,
 	return 0;
 }
 
+struct metric {
+	char		 name[48];	/* dotted: stage.counter */
+	uint64_t	 v;
+};
+
+#define METRICS_MAX	96
+
+static void
+metric(struct metric *m, size_t *n, const char *name, uint64_t v)
+{
+	if (*n >= METRICS_MAX)
+		return;
+	snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
+	m[*n].v = v;
+	(*n)++;
+}
+
+/*
+ * Prometheus node-exporter textfile: written beside, then renamed, so the
+ * collector never reads half a file.
+ */
+static void
+analysis_prometheus(const char *path, const struct metric *m, size_t n)
+{
+	char tmp[4096], name[sizeof(m->name) + 8];
+	FILE *fp;
+	size_t i, j;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fp = fopen(tmp, "we")) == NULL) {
+		log_warn("stats: %s", tmp);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(name, "exfild_", 7);
+		memcpy(name + 7, m[i].name, sizeof(m[i].name));
+		for (j = 0; name[j] != '\0'; j++)
+			if (name[j] == '.')
+				name[j] = '_';
+		fprintf(fp, "# TYPE %s %s\n%s %llu\n", name,
+		    strncmp(m[i].name, "mem.", 4) == 0 ||
+		    strstr(m[i].name, "active") != NULL ? "gauge" : "counter",
+		    name, (unsigned long long)m[i].v);
+	}
+	if (fclose(fp) != 0 || rename(tmp, path) == -1)
+		log_warn("stats: %s", path);
+}
+
 void
 analysis_stats(struct analysis *an, struct capture *cap, int to_log)
 {
+	struct metric m[METRICS_MAX];
 	struct capture_counters cc;
 	struct geo_stats gs;
-	char line[2048];
-	size_t n;
-	int i;
+	struct alert_stats as;
+	struct score_stats ss;
+	struct dnstun_stats ds;
+	struct chan_stats cs;
+	char line[4096];
+	size_t n = 0, i, len = 0;
 
 	capture_snapshot(cap, &cc);
 	geo_stats(&an->geo, &gs);
-	n = (size_t)snprintf(line, sizeof(line),
-	    "stats packets=%llu bytes=%llu kernel_drops=%llu ring_drops=%llu "
-	    "flows=%llu active=%llu evicted=%llu records=%llu alerts=%llu "
-	    "suppressed=%llu mem.flows=%llu mem.dpi=%zu mem.geo=%zu",
-	    (unsigned long long)cc.packets, (unsigned long long)cc.bytes,
-	    (unsigned long long)cc.kernel_drops,
-	    (unsigned long long)(cc.ring_drops_pkt + cc.ring_drops_rec),
-	    (unsigned long long)cc.flows, (unsigned long long)cc.flows_active,
-	    (unsigned long long)cc.evicted, (unsigned long long)an->c.records,
-	    (unsigned long long)an->c.alerts,
-	    (unsigned long long)an->c.suppressed,
-	    (unsigned long long)cc.flow_mem, dpi_mem(&an->dpi), gs.cache_bytes);
-	for (i = 1; i < DEC_REASON_MAX && n < sizeof(line) - 64; i++)
+	alert_stats(an->alerter, &as);
+	score_stats(an->score, &ss);
+	dnstun_stats(&an->dns, &ds);
+	chan_stats(&an->chan, &cs);
+	metric(m, &n, "capture.packets", cc.packets);
+	metric(m, &n, "capture.bytes", cc.bytes);
+	metric(m, &n, "capture.kernel_drops", cc.kernel_drops);
+	metric(m, &n, "capture.ifdrops", cc.ifdrops);
+	metric(m, &n, "capture.ring_drops", cc.ring_drops_pkt + cc.ring_drops_rec);
+	metric(m, &n, "capture.no_flow", cc.no_flow);
+	for (i = 1; i < DEC_REASON_MAX; i++)
 		if (cc.decode[i] > 0)
-			n += (size_t)snprintf(line + n, sizeof(line) - n, " %s=%llu",
-			    decode_reason_name((enum decode_reason)i),
-			    (unsigned long long)cc.decode[i]);
+			metric(m, &n, decode_reason_name((enum decode_reason)i),
+			    cc.decode[i]);
+	metric(m, &n, "flow.created", cc.flows);
+	metric(m, &n, "flow.active", cc.flows_active);
+	metric(m, &n, "flow.evicted", cc.evicted);
+	metric(m, &n, "analysis.records", an->c.records);
+	metric(m, &n, "dpi.flows", an->dpi.st.flows);
+	metric(m, &n, "dpi.classified", an->dpi.st.classified);
+	metric(m, &n, "dpi.guessed", an->dpi.st.guessed);
+	metric(m, &n, "dns.parsed", ds.parsed);
+	metric(m, &n, "dns.evicted", ds.dom_evicted + ds.host_evicted);
+	metric(m, &n, "chan.evicted", cs.evicted + cs.seen_evicted);
+	metric(m, &n, "score.hosts", ss.hosts);
+	metric(m, &n, "score.entries", ss.entries);
+	metric(m, &n, "score.destinations", ss.destinations);
+	metric(m, &n, "score.evicted", ss.host_evictions + ss.entry_evictions +
+	    ss.destination_evictions);
+	metric(m, &n, "alert.events", as.events);
+	metric(m, &n, "alert.sent", as.alerts);
+	metric(m, &n, "alert.correlated", as.correlated);
+	metric(m, &n, "alert.suppressed_allowlist", as.suppressed_allowlist);
+	metric(m, &n, "alert.suppressed_rate", as.suppressed_rate);
+	metric(m, &n, "alert.suppressed_cap", as.suppressed_cap);
+	metric(m, &n, "mem.flows", cc.flow_mem);
+	metric(m, &n, "mem.dpi", dpi_mem(&an->dpi));
+	metric(m, &n, "mem.geo", gs.cache_bytes);
+	metric(m, &n, "mem.baseline", ss.mem_hosts + ss.mem_entries +
+	    ss.mem_destinations);
+	metric(m, &n, "mem.alert", as.mem_bytes);
+	metric(m, &n, "mem.dns", ds.memory);
+	metric(m, &n, "mem.chan", cs.memory);
+
+	len = (size_t)snprintf(line, sizeof(line), "stats");
+	for (i = 0; i < n && len < sizeof(line) - 64; i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len,
+		    " %s=%llu", m[i].name, (unsigned long long)m[i].v);
 	if (to_log)
 		log_info("%s", line);
+	if (an->conf->stats.prometheus_file[0] != '\0')
+		analysis_prometheus(an->conf->stats.prometheus_file, m, n);
 }
 
 void

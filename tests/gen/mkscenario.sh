@@ -38,22 +38,25 @@ dir=$(cd "$dir" && pwd)
 . "$dir/scenario.env"
 
 # The finance group may sync to the company's SharePoint tenant without
-# limit: one /32 per member, so the entry stays exact for any -H.
-src=""
+# limit: one /32 per member, so the group stays exact for any -H.
+finance=""
 for h in $SANCTIONED_HOSTS; do
-	src="${src:+$src, }$h/32"
+	finance="${finance:+$finance, }$h/32"
 done
 
 cat >"$dir/exfild.yaml" <<EOF
 # exfild.yaml for the "$SCENARIO" scenario (seed $SEED, $DAYS days, $HOSTS
 # workstations), written by tests/gen/mkscenario.sh.  Replay:
-#   exfild -c $dir/exfild.yaml -r $dir/capture.pcap
+#   exfild -f -c $dir/exfild.yaml -r $dir/capture.pcap
 # and compare $dir/alerts.json with $dir/truth.tsv.
 
 # The company: 10.1.0.0/16 and its IPv6 /48 (a few dual-stack workstations).
 home_net: [10.0.0.0/8, 192.168.0.0/16, $INTERNAL_V6]
 
-# Replays run unprivileged, in the foreground.
+host_groups:
+  finance: [$finance]
+
+# Replays run unprivileged.
 user: ""
 group: ""
 
@@ -61,14 +64,14 @@ rules_dir: $root/rules
 
 # Built from geo.tsv by tests/tools/mkmmdb.pl: only the generator's networks.
 geoip:
-  country: $dir/country.mmdb
-  city: $dir/city.mmdb
-  asn: $dir/asn.mmdb
+  country_db: $dir/country.mmdb
+  city_db: $dir/city.mmdb
+  asn_db: $dir/asn.mmdb
 
 state:
   path: $dir/state.db
 
-# Attacks start after this much capture time.
+# The scenario's attacks come after this much capture time.
 baseline:
   learning_period: $LEARNING_PERIOD
 
@@ -78,10 +81,8 @@ alerts:
     enabled: false
 
 allowlist:
-  # Sanctioned cloud storage: the finance group's uploads to the company
-  # tenant are business as usual, whatever their size.
-  - name: sanctioned-cloud-storage
-    src: [$src]
+  - comment: sanctioned cloud storage, the finance group's SharePoint tenant
+    host: ["@finance"]
     domain: [$SANCTIONED_DOMAIN]
 EOF
 
