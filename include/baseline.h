@@ -210,7 +210,8 @@ struct bl_ref {
 	double		 all_act;
 	double		 peak_p99;	/* p99 of the most sent to one destination
 					   in an hour; 0 unknown */
-	int		 known;		/* slots near now have >= 2 observations */
+	int		 nobs;		/* hours observed in the slots near now */
+	int		 known;		/* nobs >= 3 */
 	int		 active_known;	/* ... and at least one active hour */
 };
 

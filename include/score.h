@@ -106,6 +106,7 @@ struct score_conf {
 	int		 alert_threshold;	/* baseline.alert_threshold */
 	int		 score_server_replies;	/* baseline.score_server_replies */
 	int		 utc_offset;		/* seconds east of UTC */
+	xtime_t		 record_interval;	/* flows.update_interval */
 	uint64_t	 seed;			/* hash key; 0 = from first record */
 	struct volume_params vp;
 };

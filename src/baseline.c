@@ -586,9 +586,8 @@ baseline_host_peak(struct bl_host *h, uint64_t window_bytes)
 
 /*
  * The figures of the slots within tol hours of now.  When this day type
- * (weekday or weekend) has fewer than two observations at this hour, the
- * other type stands in: a first weekend is judged by weekdays rather than
- * by nothing.
+ * (weekday or weekend) has no observation at this hour, the other type
+ * stands in: a first weekend is judged by weekdays rather than by nothing.
  */
 static void
 bl_ref_slots(const struct bl_stat (*slot)[BL_HOURS], const struct bl_stat *all,
@@ -600,12 +599,12 @@ bl_ref_slots(const struct bl_stat (*slot)[BL_HOURS], const struct bl_stat *all,
 	double v;
 
 	memset(r, 0, sizeof(*r));
-	if (slot[wk][t->hod].n < 2 && slot[!wk][t->hod].n >= 2)
+	if (slot[wk][t->hod].n < 1 && slot[!wk][t->hod].n >= 1)
 		wk = !wk;
 	c = &slot[wk][t->hod];
-	r->known = c->n >= 2;
 	for (k = -tol; k <= tol; k++) {
 		s = &slot[wk][(t->hod + k + BL_HOURS) % BL_HOURS];
+		r->nobs += s->n;
 		if (bl_stat_act(s) > r->act)
 			r->act = bl_stat_act(s);
 		if (s->na == 0)
@@ -618,6 +617,7 @@ bl_ref_slots(const struct bl_stat (*slot)[BL_HOURS], const struct bl_stat *all,
 	}
 	if (c->na > 0)
 		r->typical = bl_stat_mean(c);
+	r->known = r->nobs >= 3;
 	r->all_typical = bl_stat_mean(all);
 	r->all_p99 = bl_stat_p99(all, dev_floor);
 	r->all_act = bl_stat_act(all);

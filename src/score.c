@@ -84,6 +84,7 @@ struct sc_ctx {
 	const struct flowinfo *fi;
 	struct bl_time	 t;
 	uint32_t	 now_s;
+	uint32_t	 open_s;	/* when this record's bytes began */
 	uint64_t	 bytes;
 	int		 role;
 	uint16_t	 adays;
@@ -182,7 +183,7 @@ static void	 sc_bl_conf(const struct score_conf *, struct bl_conf *);
 static uint64_t	 sc_upload(const struct flowinfo *);
 static int	 sc_values(const struct flowinfo *, struct bl_value *);
 static void	 sc_roll(struct bl_entry *, const struct volume_params *,
-		    uint32_t);
+		    uint32_t, uint32_t);
 static void	 sc_visit(struct scorer *, struct sc_ctx *,
 		    const struct bl_value *, struct bl_entry **);
 static double	 sc_sat(double, double);
@@ -267,6 +268,7 @@ score_conf_default(struct score_conf *c, char *err, size_t errlen)
 	c->max_destinations = 1000000;
 	c->entry_ttl = 30 * XT_DAY;
 	c->alert_threshold = 75;
+	c->record_interval = 10 * XT_SEC;
 	return score_params_default(&c->vp, err, errlen);
 }
 
@@ -401,7 +403,8 @@ sc_values(const struct flowinfo *fi, struct bl_value *v)
  * hour windows opened in it: the hours the destination was in use.
  */
 static void
-sc_roll(struct bl_entry *e, const struct volume_params *vp, uint32_t now_s)
+sc_roll(struct bl_entry *e, const struct volume_params *vp, uint32_t now_s,
+    uint32_t open_s)
 {
 	const xtime_t len[BL_WINDOWS] = {
 		vp->window_short, vp->window_hour, vp->window_day
@@ -412,7 +415,7 @@ sc_roll(struct bl_entry *e, const struct volume_params *vp, uint32_t now_s)
 		opened[w] = e->wstart[w] == 0 || now_s < e->wstart[w] ||
 		    (xtime_t)(now_s - e->wstart[w]) * XT_SEC >= len[w];
 		if (opened[w]) {
-			e->wstart[w] = now_s;
+			e->wstart[w] = open_s;
 			e->wbytes[w] = 0;
 			e->alerted &= (uint8_t)~W_BIT(w);
 		}
@@ -435,7 +438,7 @@ sc_visit(struct scorer *sc, struct sc_ctx *x, const struct bl_value *v,
 
 	e = baseline_entry(&sc->bl, baseline_key(&sc->bl, x->fi->host,
 	    x->role, v), v->dim, x->t.utc_hour, &created);
-	sc_roll(e, &sc->c.vp, x->now_s);
+	sc_roll(e, &sc->c.vp, x->now_s, x->open_s);
 	prior = (uint64_t)e->total_kb * 1024;
 	d->present = 1;
 	d->h_hist = prior > e->wbytes[W_DAY] ? prior - e->wbytes[W_DAY] : 0;
@@ -596,9 +599,13 @@ sc_window(const struct scorer *sc, const struct sc_ctx *x,
 		xh = log2(b / fmax(fmax(href, floor), dref));
 		xp = log2(b / fmax(fmax(pref, floor), dref));
 		xv = x->maturity * xh + (1.0 - x->maturity) * xp;
+		/* Idle at this hour: the host's own habit, else the network's. */
 		if (x->href.known && x->has_all)
 			r->T = x->maturity * fmax(0.0, 1.0 - x->href.act /
 			    vp->tod_active_share);
+		if (x->pref.known)
+			r->T += (1.0 - x->maturity) * fmax(0.0, 1.0 -
+			    x->pref.act / vp->tod_active_share);
 		r->U = 1.0 - (1.0 - r->R) * (1.0 - vp->w_time * r->T);
 		v = sc_sat(xv + vp->rarity_boost * r->R + vp->tod_boost * r->T,
 		    vp->vol_scale);
@@ -809,7 +816,7 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 	struct sc_result r;
 	struct bl_entry *ipe = NULL;
 	struct bl_host *h;
-	xtime_t now;
+	xtime_t now, start;
 	int i, nv, created, w;
 
 	sc->st.records++;
@@ -841,6 +848,15 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 		sc_seed(sc, now, fi->host);
 	bl_time(&x.t, now, sc->c.utc_offset);
 	x.now_s = (uint32_t)(now / XT_SEC);
+	/*
+	 * The bytes of a record began at most one record interval ago (or
+	 * when the flow began): a window it opens starts there, so that
+	 * "in 10 s" is true of the first record of a burst.
+	 */
+	start = now - sc->c.record_interval;
+	if (fi->rec != NULL && fi->rec->first > start)
+		start = fi->rec->first;
+	x.open_s = start < now ? (uint32_t)(start / XT_SEC) : x.now_s;
 
 	h = baseline_host(&sc->bl, fi->host, x.role, x.t.utc_hour, &created);
 	baseline_host_add(&sc->bl, h, &x.t, x.bytes);

@@ -43,7 +43,7 @@ for f in "$DIR"/*.pcap "$DIR"/*.pcapng; do
 	[ -f "$f" ] || continue
 	n=$(basename "$f")
 	rm -f "$T/n.csv" "$T/x.json"
-	ndpiReader -q -i "$f" -C "$T/n.csv" >/dev/null 2>&1
+	ndpiReader -q -v 2 -i "$f" -C "$T/n.csv" >/dev/null 2>&1
 	[ -f "$T/n.csv" ] || : > "$T/n.csv"
 	# A damaged capture ends the replay with an error: compare what was
 	# read up to there, as ndpiReader does.

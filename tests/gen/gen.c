@@ -3297,6 +3297,7 @@ static const struct sched sched_week[] = {
 	S(WEBSERVER, 0, 0, 0, 0),
 };
 
+/* 12 workstations: slots 0-7 and 9 attack, the finance group is 8-11. */
 static const struct sched sched_demo[] = {
 	S(ARCHIVE_POST, 2, 9, 30, 1),
 	S(DNS_TUNNEL, 2, 10, 15, 2),
@@ -3306,15 +3307,15 @@ static const struct sched sched_demo[] = {
 	S(SNICAT, 2, 14, 30, 5),
 	S(CLOUD_UPLOAD, 2, 15, 30, 6),
 	S(UNUSUAL_PORT, 2, 16, 30, 7),
-	S(OFF_HOURS, 3, 2, 30, 8),
+	S(OFF_HOURS, 3, 2, 30, 2),
 	S(NEW_ADDR, 3, 10, 0, 9),
 	S(MULTI_STAGE, 3, 14, 0, 6),
 	S(DNS_TUNNEL_DIRECT, 3, 15, 30, 4),
 	S(NEW_HOST, 2, 8, 30, 0),
-	S(LARGE_DOWNLOAD, 2, 10, 45, 9),
-	S(NEW_COUNTRY_SMALL, 2, 14, 50, 8),
+	S(LARGE_DOWNLOAD, 2, 10, 45, 11),
+	S(NEW_COUNTRY_SMALL, 2, 14, 50, 9),
 	S(PING_STANDARD, 2, 15, 0, 0),
-	S(FORM_POST, 3, 9, 0, 7),
+	S(FORM_POST, 3, 9, 0, 5),
 	S(SANCTIONED_CLOUD, 3, 11, 0, -1),
 	S(BACKUP_LATE, 3, 4, 0, 0),
 	S(WEBSERVER, 0, 0, 0, 0),
