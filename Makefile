@@ -83,12 +83,15 @@ demo-run: all $(BUILD)/exfild-gen
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: all $(BUILD)/exfild-gen
-	@./scripts/demo.sh $(BUILD) >/dev/null
+check-run: all $(BUILD)/exfild-gen $(BUILD)/gen_bench $(BUILD)/pcap_floor
+	@./scripts/demo.sh $(BUILD)
 	@$(MAKE) --no-print-directory unit
 	@./tests/run.sh $(BUILD)
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined unit $(BUILD:build=build-san)/exfild
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=build-san \
+	    unit build-san/exfild
 	@./tests/sanitize.sh build-san
+	@./tests/fuzz/run.sh 20
+	@echo "make check: all tests passed"
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/pcap_floor $(BUILD)/gen_bench
