@@ -29,8 +29,10 @@
  * through the MAD) with a floor so that a very regular host still has
  * room.  After three observations every new value is winsorised at
  * mean +- clamp_k deviations before it is learned, so one huge hour moves
- * the centre by at most alpha * clamp_k deviations, and an attacker who
- * raises volume slowly must do so over many weeks (Slips' robust
+ * the centre by at most alpha * clamp_k deviations; the spread learns at
+ * half that rate from deviations cut at twice its value, so the clamp
+ * cannot be walked upwards by inflating the spread either.  An attacker
+ * who raises volume slowly must do so over many weeks (Slips' robust
  * per-host statistics, made bounded).  Besides its hourly total, a host
  * learns the most it sent to any one destination in an hour (its "peak"):
  * exfiltration concentrates on one destination, ordinary use spreads, so

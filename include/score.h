@@ -19,8 +19,10 @@
  * record adds its bytes to three windows of its (host, destination
  * address): short (bursts), hour, and day (low-and-slow).  A window is
  * scored 0..100 from the volume, compared with the host's own p99 at this
- * hour of the day (or, while the host's baseline is immature, with the
- * usual host's) and with what the host usually sends to that destination;
+ * hour of the day — of its hourly total, or of the most it sends to one
+ * destination, whichever is lower — (or, while the host's baseline is
+ * immature, with the usual host's) and with what the host usually sends
+ * to that address and its AS;
  * the rarity of the destination's address, AS, country, region and port
  * for the host and for the network; and, for short and hour windows,
  * whether the host is usually idle at this hour.  Volume and rarity
@@ -44,7 +46,8 @@
  *   score_record:       account one flow record; returns events written.
  *   score_tick:         packet time moved on: bounded expiry of the tables.
  *   score_save_due:     a save interval of packet time has passed.
- *   score_save / score_load:  persist / restore everything learned.
+ *   score_save / score_load:  persist / restore everything learned;
+ *                       load right after score_new, before any record.
  *   score_stats:        counters, table fill and memory.
  */
 #ifndef SCORE_H
@@ -86,7 +89,6 @@ struct volume_params {
 	double		 host_known_weight;	/* network rarity of a habit */
 	double		 net_hosts_half;	/* other hosts halving rarity */
 	double		 net_hosts_share;	/* ... as a share of all hosts */
-	double		 net_days_half;		/* days seen halving rarity */
 	double		 dst_history_factor;	/* x the usual day to this dst */
 	double		 alpha_slot;		/* learning rates */
 	double		 alpha_all;

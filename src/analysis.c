@@ -701,6 +701,7 @@ analysis_stats(struct analysis *an, struct capture *cap, int to_log)
 	metric(m, &n, "flow.created", cc.flows);
 	metric(m, &n, "flow.active", cc.flows_active);
 	metric(m, &n, "flow.evicted", cc.evicted);
+	metric(m, &n, "analysis.packets", an->c.packets);
 	metric(m, &n, "analysis.records", an->c.records);
 	metric(m, &n, "dpi.flows", an->dpi.st.flows);
 	metric(m, &n, "dpi.classified", an->dpi.st.classified);

@@ -458,7 +458,7 @@ void
 bl_stat_update(struct bl_stat *s, double x, int active, double alpha,
     double clamp_k, double dev_floor)
 {
-	double a, act, mu, dev, lim, d;
+	double a, act, mu, dev, lim, d, ad;
 
 	if (s->n < 255)
 		s->n++;
@@ -488,7 +488,16 @@ bl_stat_update(struct bl_stat *s, double x, int active, double alpha,
 	}
 	d = x - mu;
 	mu += a * d;
-	dev += a * (fabs(d) - dev);
+	/*
+	 * The spread learns at half the rate, from a deviation cut at twice
+	 * the current one: an attacker whose every hour sits at the clamp
+	 * would otherwise widen the spread by alpha * (k - 1) per hour and
+	 * carry the p99 up with it.
+	 */
+	ad = fabs(d);
+	if (s->na > 3 && ad > 2.0 * fmax(dev, dev_floor))
+		ad = 2.0 * fmax(dev, dev_floor);
+	dev += a / 2.0 * (ad - dev);
 	s->mu = (uint16_t)lround(fmin(fmax(mu, 0.0), 255.0) * 256.0);
 	s->dev = (uint16_t)lround(fmin(fmax(dev, 0.0), 255.0) * 256.0);
 }
@@ -697,7 +706,7 @@ baseline_dest_hosts(const struct bl_dest *d)
 		r = (unsigned)(d->hll >> (i * 4)) & 0xf;
 		if (r == 0)
 			zeros++;
-		sum += ldexp(1.0, -(int)r);
+		sum += 1.0 / (double)(1u << r);
 	}
 	if (zeros == BL_HLL_REGS)
 		return 0.0;

@@ -61,7 +61,7 @@ struct sc_dim {
 	int		 present;
 	uint32_t	 h_first;	/* host entry: UTC hour first seen */
 	uint32_t	 h_days;	/* days seen, today included */
-	uint64_t	 h_hist;	/* bytes sent before its day window */
+	uint64_t	 h_hist;	/* bytes sent before its hour window */
 	int		 n_known;	/* the network has a record */
 	uint32_t	 n_first;
 	uint32_t	 n_days;
@@ -76,6 +76,7 @@ struct sc_result {
 	double		 vh, vp;	/* volume vs host, vs population, 0..1 */
 	double		 r[BL_DIM_MAX];	/* rarity per dimension, 0..1 */
 	double		 R, T, U;
+	double		 x;		/* volume, bits above the reference */
 	double		 typical, p99;	/* figures quoted in the reason */
 	int		 from_pop;	/* figures are the population's */
 };
@@ -116,7 +117,7 @@ const struct param_desc volume_params[] = {
 	    "least hourly reference: less than this is never a lot" },
 	{ "day_ref", PT_SIZE, VP(day_ref), 1024, 1e15, "8MB",
 	    "bytes a day that are a lot to send to a rare destination" },
-	{ "day_min_hours", PT_INT, VP(day_min_hours), 1, 168, "6",
+	{ "day_min_hours", PT_INT, VP(day_min_hours), 1, 168, "3",
 	    "hours with traffic before a day window counts fully" },
 	{ "active_bytes", PT_SIZE, VP(active_bytes), 1, 1e15, "256KiB",
 	    "an hour in which a host sends this much is an active hour" },
@@ -153,15 +154,13 @@ const struct param_desc volume_params[] = {
 	{ "host_new_weight", PT_DOUBLE, VP(host_new_weight), 0, 1, "0.2",
 	    "rarity of a destination new to the host but known to the "
 	    "network" },
-	{ "host_known_weight", PT_DOUBLE, VP(host_known_weight), 0, 1, "0.5",
+	{ "host_known_weight", PT_DOUBLE, VP(host_known_weight), 0, 1, "0.3",
 	    "share of a destination's network rarity left once the host "
 	    "itself has used it for days" },
 	{ "net_hosts_half", PT_DOUBLE, VP(net_hosts_half), 0.1, 1e6, "3",
 	    "other hosts using a destination that halve its rarity" },
 	{ "net_hosts_share", PT_DOUBLE, VP(net_hosts_share), 0, 1, "0.02",
 	    "the same as a share of all hosts, when larger" },
-	{ "net_days_half", PT_DOUBLE, VP(net_days_half), 0.1, 3650, "3",
-	    "days the network used a destination that halve its rarity" },
 	{ "dst_history_factor", PT_DOUBLE, VP(dst_history_factor), 0, 1000,
 	    "2", "a host may send this many times its usual day to a "
 	    "destination it uses" },
@@ -190,7 +189,7 @@ static double	 sc_sat(double, double);
 static double	 sc_rarity(const struct scorer *, const struct sc_ctx *,
 		    int, uint32_t);
 static double	 sc_dst_ref(const struct scorer *, const struct sc_ctx *,
-		    uint32_t);
+		    int, uint32_t);
 static void	 sc_window(const struct scorer *, const struct sc_ctx *,
 		    const struct bl_entry *, int, struct sc_result *);
 static const char *sc_fmt_bytes(double, char *, size_t);
@@ -202,6 +201,10 @@ static void	 sc_emit(struct scorer *, const struct sc_ctx *,
 		    const struct bl_entry *, const struct sc_result *,
 		    struct event *);
 static void	 sc_seed(struct scorer *, xtime_t, const addr_t *);
+static int	 sc_save_table(struct state_file *, uint32_t,
+		    const struct bl_table *);
+static int	 sc_load_table(struct state_file *, struct bl_table *,
+		    uint64_t);
 static int	 sc_load_sections(struct scorer *, struct state_file *,
 		    char *, size_t);
 
@@ -441,7 +444,7 @@ sc_visit(struct scorer *sc, struct sc_ctx *x, const struct bl_value *v,
 	sc_roll(e, &sc->c.vp, x->now_s, x->open_s);
 	prior = (uint64_t)e->total_kb * 1024;
 	d->present = 1;
-	d->h_hist = prior > e->wbytes[W_DAY] ? prior - e->wbytes[W_DAY] : 0;
+	d->h_hist = prior > e->wbytes[W_HOUR] ? prior - e->wbytes[W_HOUR] : 0;
 	for (w = 0; w < BL_WINDOWS; w++)
 		e->wbytes[w] += x->bytes;
 	baseline_entry_touch(e, &x->t, x->bytes);
@@ -484,10 +487,11 @@ sc_sat(double x, double scale)
 /*
  * Rarity of one dimension, 0..1, against the window opened at hour ws:
  * what was first seen inside the window is new.  For the network it halves
- * with every net_hosts_half other hosts (or net_hosts_share of all hosts)
- * and every net_days_half days of use; for the host with every day of use.
- * New to the host but familiar to the network counts host_new_weight;
- * rare to the network but a habit of this host (used on many days) keeps
+ * with every net_hosts_half other hosts (or net_hosts_share of all hosts,
+ * when larger) that sent to it: a destination one other host uses every
+ * day is still rare for everybody else.  For the host it halves with every
+ * day it was used.  New to the host but familiar to the network counts
+ * host_new_weight; rare to the network but a habit of this host keeps
  * host_known_weight of its network rarity.
  */
 static double
@@ -507,10 +511,7 @@ sc_rarity(const struct scorer *sc, const struct sc_ctx *x, int dim,
 		half = vp->net_hosts_share * x->hosts;
 		if (half < vp->net_hosts_half)
 			half = vp->net_hosts_half;
-		/* Today's contact and one earlier day leave it rare. */
-		rn = exp2(-d->n_others / half -
-		    (double)(d->n_days > 2 ? d->n_days - 2 : 0) /
-		    vp->net_days_half);
+		rn = exp2(-d->n_others / half);
 	}
 	/* A destination the host itself has long used is its own habit. */
 	return fmax(vp->host_new_weight * rh,
@@ -518,29 +519,22 @@ sc_rarity(const struct scorer *sc, const struct sc_ctx *x, int dim,
 }
 
 /*
- * What the host usually sends to this destination: its address's or AS's
- * bytes before the day window, per day of use, times dst_history_factor.
- * A nightly backup is compared with past backups, not with the host's
- * hourly browsing.
+ * What the host usually sends to a destination (its address, or its AS):
+ * the bytes before the current hour window, per earlier day of use, times
+ * dst_history_factor.  A nightly backup is compared with past backups, not
+ * with the host's hourly browsing.  Only for a destination used before
+ * the window opened, so that a leak never becomes its own history.
  */
 static double
-sc_dst_ref(const struct scorer *sc, const struct sc_ctx *x, uint32_t ws)
+sc_dst_ref(const struct scorer *sc, const struct sc_ctx *x, int dim,
+    uint32_t ws)
 {
-	static const int dims[] = { BL_DIM_IP, BL_DIM_ASN };
-	const struct sc_dim *d;
-	double ref = 0.0, avg;
-	size_t i;
+	const struct sc_dim *d = &x->d[dim];
 
-	for (i = 0; i < sizeof(dims) / sizeof(dims[0]); i++) {
-		d = &x->d[dims[i]];
-		if (!d->present || d->h_first >= ws || d->h_days < 2 ||
-		    d->h_hist == 0)
-			continue;
-		avg = (double)d->h_hist / (double)(d->h_days - 1);
-		if (avg * sc->c.vp.dst_history_factor > ref)
-			ref = avg * sc->c.vp.dst_history_factor;
-	}
-	return ref;
+	if (!d->present || d->h_first >= ws || d->h_days < 2 || d->h_hist == 0)
+		return 0.0;
+	return (double)d->h_hist / (double)(d->h_days - 1) *
+	    sc->c.vp.dst_history_factor;
 }
 
 static void
@@ -555,7 +549,7 @@ sc_window(const struct scorer *sc, const struct sc_ctx *x,
 	};
 	uint32_t ws = e->wstart[w] / 3600;
 	double b = (double)e->wbytes[w], floor = (double)vp->ref_floor;
-	double geo = 0.0, dref, href, pref, xh, xp, xv, v, p;
+	double geo = 0.0, dref, aref, href, pref, xh, xp, xv, xd, v, p;
 	int i;
 
 	memset(r, 0, sizeof(*r));
@@ -569,7 +563,8 @@ sc_window(const struct scorer *sc, const struct sc_ctx *x,
 	 * evidence, so the strongest counts; the port is another. */
 	r->R = 1.0 - (1.0 - geo) * (1.0 - wd[BL_DIM_PORT] * r->r[BL_DIM_PORT]);
 
-	dref = sc_dst_ref(sc, x, ws);
+	dref = sc_dst_ref(sc, x, BL_DIM_IP, ws);
+	aref = sc_dst_ref(sc, x, BL_DIM_ASN, ws);
 	href = x->href.active_known ? x->href.p99 : x->href.all_p99;
 	pref = x->pref.active_known ? x->pref.p99 : x->pref.all_p99;
 	r->typical = x->href.active_known ? x->href.typical :
@@ -589,15 +584,16 @@ sc_window(const struct scorer *sc, const struct sc_ctx *x,
 
 	if (w == W_DAY) {
 		/* Low and slow: a lot for a rare destination, over hours. */
-		xv = log2(b / fmax((double)vp->day_ref, dref));
-		xh = xp = xv;
+		xv = log2(b / fmax((double)vp->day_ref, fmax(dref, aref)));
+		xh = xp = r->x = xv;
 		v = sc_sat(xv + vp->rarity_boost * r->R, vp->vol_scale);
 		p = fmin(1.0, (double)e->whours / (double)vp->day_min_hours);
 		r->U = r->R;
 		r->score = 100.0 * v * p * fmin(1.0, r->R / vp->day_rarity);
 	} else {
-		xh = log2(b / fmax(fmax(href, floor), dref));
-		xp = log2(b / fmax(fmax(pref, floor), dref));
+		/* The provider's history is a reference like the hour's. */
+		xh = log2(b / fmax(fmax(href, floor), aref));
+		xp = log2(b / fmax(fmax(pref, floor), aref));
 		xv = x->maturity * xh + (1.0 - x->maturity) * xp;
 		/* Idle at this hour: the host's own habit, else the network's. */
 		if (x->href.known && x->has_all)
@@ -607,8 +603,21 @@ sc_window(const struct scorer *sc, const struct sc_ctx *x,
 			r->T += (1.0 - x->maturity) * fmax(0.0, 1.0 -
 			    x->pref.act / vp->tod_active_share);
 		r->U = 1.0 - (1.0 - r->R) * (1.0 - vp->w_time * r->T);
-		v = sc_sat(xv + vp->rarity_boost * r->R + vp->tod_boost * r->T,
-		    vp->vol_scale);
+		v = xv + vp->rarity_boost * r->R + vp->tod_boost * r->T;
+		/*
+		 * What the host usually sends to this very address bounds
+		 * the volume too, and the hour does not discount it: a late
+		 * backup is compared with earlier backups, whatever the time.
+		 */
+		if (dref > 0.0) {
+			xd = log2(b / dref);
+			xh = fmin(xh, xd);
+			xp = fmin(xp, xd);
+			xv = fmin(xv, xd);
+			v = fmin(v, xd + vp->rarity_boost * r->R);
+		}
+		r->x = xv;
+		v = sc_sat(v, vp->vol_scale);
 		r->score = 100.0 * v * (vp->volume_only +
 		    (1.0 - vp->volume_only) * r->U);
 	}
@@ -711,11 +720,16 @@ sc_reason(const struct scorer *sc, const struct sc_ctx *x,
 		if (!d->n_known || d->n_first >= e->wstart[r->w] / 3600)
 			snprintf(why, sizeof(why), "%s no host has used before",
 			    what[dim]);
+		else if (r->r[dim] > vp->host_new_weight + 1e-9 &&
+		    d->n_others < 0.5)
+			snprintf(why, sizeof(why), "%s no other host uses, "
+			    "first seen %s ago", what[dim], sc_fmt_dur(x->now_s -
+			    d->n_first * 3600, ds, sizeof(ds)));
 		else if (r->r[dim] > vp->host_new_weight + 1e-9)
 			snprintf(why, sizeof(why), "%s rarely used here (%.0f "
 			    "other host%s, %u day%s)", what[dim], d->n_others,
-			    d->n_others >= 0.5 && d->n_others < 1.5 ? "" : "s",
-			    d->n_days, d->n_days == 1 ? "" : "s");
+			    d->n_others < 1.5 ? "" : "s", d->n_days,
+			    d->n_days == 1 ? "" : "s");
 		else
 			snprintf(why, sizeof(why), "%s this host has not used "
 			    "before", what[dim]);
@@ -742,8 +756,10 @@ sc_reason(const struct scorer *sc, const struct sc_ctx *x,
 		    "day%s), the usual host at %02d:00 sends %s (p99 %s)",
 		    x->adays, x->adays == 1 ? "" : "s", x->t.hod, ts, ps);
 	else if (r->typical <= 0.0)
-		snprintf(buf + n, len - n, "; it usually sends nothing at "
-		    "%02d:00", x->t.hod);
+		snprintf(buf + n, len - n, "; it usually sends nothing");
+	else if (!x->href.active_known)
+		snprintf(buf + n, len - n, "; it is usually idle at %02d:00 "
+		    "(its usual hour is %s, p99 %s)", x->t.hod, ts, ps);
 	else
 		snprintf(buf + n, len - n, "; its usual at %02d:00 is %s (p99 "
 		    "%s)", x->t.hod, ts, ps);
@@ -817,7 +833,7 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 	struct bl_entry *ipe = NULL;
 	struct bl_host *h;
 	xtime_t now, start;
-	int i, nv, created, w;
+	int i, nv, created, w, refs = 0;
 
 	sc->st.records++;
 	memset(&x, 0, sizeof(x));
@@ -866,8 +882,6 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 	x.adays = h->adays;
 	x.has_all = h->all.na > 0;
 	x.maturity = fmin(1.0, (double)h->adays / (double)vp->mature_days);
-	baseline_host_ref(&sc->bl, h, &x.t, (int)vp->tod_tolerance, &x.href);
-	baseline_pop_ref(&sc->bl, &x.t, (int)vp->tod_tolerance, &x.pref);
 	x.hosts = sc->bl.hosts.count;
 
 	nv = sc_values(fi, vals);
@@ -881,9 +895,24 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 	for (w = 0; w < BL_WINDOWS; w++) {
 		if (ipe->wbytes[w] < minb[w] || (ipe->alerted & block[w]))
 			continue;
+		/* The references cost a few exp2: only for windows scored. */
+		if (!refs) {
+			baseline_host_ref(&sc->bl, x.host, &x.t,
+			    (int)vp->tod_tolerance, &x.href);
+			baseline_pop_ref(&sc->bl, &x.t, (int)vp->tod_tolerance,
+			    &x.pref);
+			refs = 1;
+		}
 		sc_window(sc, &x, ipe, w, &r);
 		sc->st.scored++;
 		if (r.score < sc->c.alert_threshold)
+			continue;
+		/*
+		 * Once the day window has reported a slow leak, its hours are
+		 * not reported one by one: a shorter window speaks again only
+		 * for a burst that is a lot even without the rarity credit.
+		 */
+		if (w != W_DAY && (ipe->alerted & W_BIT(W_DAY)) && r.x < 0.0)
 			continue;
 		ipe->alerted |= sets[w];
 		if (maxout < 1) {

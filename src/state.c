@@ -349,7 +349,7 @@ state_verify(struct state_file *sf, uint64_t size, uint32_t kind,
 	if (fseeko(sf->fp, (off_t)sf->end, SEEK_SET) == -1 ||
 	    fread(&t, 1, sizeof(t), sf->fp) != sizeof(t) ||
 	    memcmp(t.magic, STATE_ENDMAGIC, sizeof(t.magic)) != 0 ||
-	    t.length != sf->end) {
+	    t.length != sf->end || t.pad != 0) {
 		snprintf(err, errlen, "%s: truncated or overwritten (no valid "
 		    "trailer)", sf->path);
 		return -1;

@@ -6,8 +6,9 @@
  * server, a file server), optionally with exfiltration injected, plus the
  * truth table of every injected event and the GeoIP source table of every
  * external network it uses.  All randomness comes from one seed through a
- * private xorshift generator, so a scenario is the same bytes on every
- * machine and libc.
+ * private xorshift generator, never rand(), so a scenario is the same bytes
+ * on every run and every glibc machine (libm's exp/log/cos are the only
+ * platform functions that shape the traffic).
  *
  * How it works: every conversation is a small state machine (struct flow)
  * that knows the time of its next packet.  Flows wait in a binary heap ordered
@@ -17,7 +18,8 @@
  * hour rather than the length of the capture, and the file comes out in
  * timestamp order by construction.  Each host and hour draws from its own
  * random stream, keyed by purpose, so the `benign` scenario is the `week`
- * scenario without the attack packets, byte for byte.
+ * scenario without the attack packets, and every other packet is the same
+ * to the byte.
  *
  * Bulk data is written as GRO-sized segments (IP length up to 65000) whose
  * records keep the headers and the first bytes of payload only: the IP
@@ -31,6 +33,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +53,8 @@ typedef uint64_t usec_t;		/* microseconds since the epoch */
 #define MB		1000000.0
 #define GB		1000000000.0
 
-#define SEG_MAX		64940	/* TCP payload so that IP length <= 65000 in v4 and v6 */
+/* TCP payload of a bulk segment: IP length <= 65000 in v4 and v6 */
+#define SEG_MAX		64940
 #define BULK_SNAP	32	/* payload bytes kept of a bulk segment */
 #define ACK_EVERY	4	/* bulk segments per ACK (and the last one) */
 #define FRAME_MAX	4096
@@ -64,7 +68,8 @@ enum {
 /* Options. */
 static uint64_t		 opt_seed = 1;
 static int		 opt_days = -1, opt_hosts = -1;
-static int64_t		 opt_start = 1772409600;	/* 2026-03-02 00:00 UTC, Monday */
+/* 2026-03-02 00:00 UTC, Monday */
+static int64_t		 opt_start = 1772409600;
 static uint64_t		 opt_flood;
 static const char	*opt_dir, *opt_scen = "week";
 static int		 opt_quiet;
@@ -261,7 +266,7 @@ pcap_put(usec_t ts, const uint8_t *frame, uint32_t caplen, uint32_t origlen)
 
 	/* Order is the property every consumer relies on: fail loudly. */
 	if (ts < pcap_last)
-		errx(1, "internal error: timestamp went backwards (%llu < %llu)",
+		errx(1, "internal error: time went backwards (%llu < %llu)",
 		    (unsigned long long)ts, (unsigned long long)pcap_last);
 	pcap_last = ts;
 	h[0] = (uint32_t)(ts / SEC);
@@ -456,44 +461,82 @@ enum {
 };
 
 static const struct net nets[N_NNETS] = {
-	[N_MS] =	{ "52.96.0.0/12", "US", "US-VA", 8075, "Microsoft Corporation" },
-	[N_MS_SP] =	{ "13.107.136.0/22", "US", "US-WA", 8075, "Microsoft Corporation" },
-	[N_GOOGLE] =	{ "142.250.0.0/15", "US", "US-CA", 15169, "Google LLC" },
-	[N_GDNS] =	{ "8.8.8.0/24", "US", "-", 15169, "Google LLC" },
-	[N_GITHUB] =	{ "140.82.112.0/20", "US", "US-CA", 36459, "GitHub, Inc." },
-	[N_CF] =	{ "104.16.0.0/13", "US", "-", 13335, "Cloudflare, Inc." },
-	[N_FASTLY] =	{ "151.101.0.0/16", "US", "-", 54113, "Fastly, Inc." },
-	[N_HEISE] =	{ "193.99.144.0/24", "DE", "DE-NI", 12306, "Plus.line AG" },
-	[N_BBC] =	{ "212.58.224.0/19", "GB", "GB-ENG", 2818, "BBC" },
-	[N_OVH] =	{ "213.186.32.0/19", "FR", "FR-HDF", 16276, "OVH SAS" },
-	[N_HETZNER] =	{ "88.198.0.0/16", "DE", "DE-SN", 24940, "Hetzner Online GmbH" },
-	[N_AWS] =	{ "54.208.0.0/13", "US", "US-VA", 14618, "Amazon.com, Inc." },
-	[N_DO_US] =	{ "167.99.0.0/16", "US", "US-NJ", 14061, "DigitalOcean, LLC" },
-	[N_SELECTEL] =	{ "95.213.128.0/17", "RU", "RU-SPE", 49505, "Selectel Ltd." },
-	[N_M247] =	{ "185.225.68.0/22", "RO", "RO-B", 9009, "M247 Europe SRL" },
-	[N_VULTR] =	{ "45.76.0.0/15", "US", "US-NJ", 20473, "The Constant Company, LLC" },
-	[N_DO_IN] =	{ "139.59.0.0/16", "IN", "IN-KA", 14061, "DigitalOcean, LLC" },
-	[N_NFORCE] =	{ "185.107.56.0/22", "NL", "NL-NH", 43350, "NForce Entertainment B.V." },
-	[N_HETZNER2] =	{ "144.76.0.0/16", "DE", "DE-BY", 24940, "Hetzner Online GmbH" },
-	[N_MEGA] =	{ "31.216.144.0/21", "LU", "LU-LU", 205809, "Mega Limited" },
-	[N_NZ] =	{ "203.109.128.0/17", "NZ", "NZ-AUK", 9500, "One New Zealand Group Limited" },
-	[N_EDGECAST] =	{ "93.184.220.0/22", "US", "-", 15133, "Edgecast Inc." },
-	[N_V_JP] =	{ "126.0.0.0/8", "JP", "JP-13", 17676, "SoftBank Corp." },
-	[N_V_BR] =	{ "177.0.0.0/12", "BR", "BR-SP", 18881, "Telefonica Brasil S.A." },
-	[N_V_IN] =	{ "49.32.0.0/14", "IN", "IN-MH", 55836, "Reliance Jio Infocomm Limited" },
-	[N_V_AU] =	{ "1.120.0.0/13", "AU", "AU-NSW", 1221, "Telstra Limited" },
-	[N_V_CA] =	{ "24.48.0.0/14", "CA", "CA-QC", 5769, "Videotron Ltee" },
-	[N_V_FR] =	{ "90.0.0.0/9", "FR", "FR-IDF", 3215, "Orange S.A." },
-	[N_V_DE] =	{ "79.192.0.0/10", "DE", "DE-HE", 3320, "Deutsche Telekom AG" },
-	[N_V_GB] =	{ "81.128.0.0/11", "GB", "GB-ENG", 2856, "British Telecommunications PLC" },
-	[N_V_US] =	{ "73.0.0.0/8", "US", "US-PA", 7922, "Comcast Cable Communications, LLC" },
-	[N_V_NL] =	{ "84.24.0.0/13", "NL", "NL-ZH", 33915, "Vodafone Libertel B.V." },
-	[N_V_SE] =	{ "78.64.0.0/12", "SE", "SE-AB", 3301, "Telia Company AB" },
-	[N_V_ES] =	{ "83.32.0.0/11", "ES", "ES-MD", 3352, "Telefonica de Espana S.A.U." },
-	[N_V_IT] =	{ "79.0.0.0/10", "IT", "IT-RM", 3269, "Telecom Italia S.p.A." },
-	[N_FLOOD] =	{ "41.0.0.0/8", "ZA", "-", 0, "-" },
-	[N_GOOGLE6] =	{ "2607:f8b0::/32", "US", "US-CA", 15169, "Google LLC" },
-	[N_CF6] =	{ "2606:4700::/32", "US", "-", 13335, "Cloudflare, Inc." },
+	[N_MS] = { "52.96.0.0/12", "US", "US-VA", 8075,
+	    "Microsoft Corporation" },
+	[N_MS_SP] = { "13.107.136.0/22", "US", "US-WA", 8075,
+	    "Microsoft Corporation" },
+	[N_GOOGLE] = { "142.250.0.0/15", "US", "US-CA", 15169,
+	    "Google LLC" },
+	[N_GDNS] = { "8.8.8.0/24", "US", "-", 15169,
+	    "Google LLC" },
+	[N_GITHUB] = { "140.82.112.0/20", "US", "US-CA", 36459,
+	    "GitHub, Inc." },
+	[N_CF] = { "104.16.0.0/13", "US", "-", 13335,
+	    "Cloudflare, Inc." },
+	[N_FASTLY] = { "151.101.0.0/16", "US", "-", 54113,
+	    "Fastly, Inc." },
+	[N_HEISE] = { "193.99.144.0/24", "DE", "DE-NI", 12306,
+	    "Plus.line AG" },
+	[N_BBC] = { "212.58.224.0/19", "GB", "GB-ENG", 2818,
+	    "BBC" },
+	[N_OVH] = { "213.186.32.0/19", "FR", "FR-HDF", 16276,
+	    "OVH SAS" },
+	[N_HETZNER] = { "88.198.0.0/16", "DE", "DE-SN", 24940,
+	    "Hetzner Online GmbH" },
+	[N_AWS] = { "54.208.0.0/13", "US", "US-VA", 14618,
+	    "Amazon.com, Inc." },
+	[N_DO_US] = { "167.99.0.0/16", "US", "US-NJ", 14061,
+	    "DigitalOcean, LLC" },
+	[N_SELECTEL] = { "95.213.128.0/17", "RU", "RU-SPE", 49505,
+	    "Selectel Ltd." },
+	[N_M247] = { "185.225.68.0/22", "RO", "RO-B", 9009,
+	    "M247 Europe SRL" },
+	[N_VULTR] = { "45.76.0.0/15", "US", "US-NJ", 20473,
+	    "The Constant Company, LLC" },
+	[N_DO_IN] = { "139.59.0.0/16", "IN", "IN-KA", 14061,
+	    "DigitalOcean, LLC" },
+	[N_NFORCE] = { "185.107.56.0/22", "NL", "NL-NH", 43350,
+	    "NForce Entertainment B.V." },
+	[N_HETZNER2] = { "144.76.0.0/16", "DE", "DE-BY", 24940,
+	    "Hetzner Online GmbH" },
+	[N_MEGA] = { "31.216.144.0/21", "LU", "LU-LU", 205809,
+	    "Mega Limited" },
+	[N_NZ] = { "203.109.128.0/17", "NZ", "NZ-AUK", 9500,
+	    "One New Zealand Group Limited" },
+	[N_EDGECAST] = { "93.184.220.0/22", "US", "-", 15133,
+	    "Edgecast Inc." },
+	[N_V_JP] = { "126.0.0.0/8", "JP", "JP-13", 17676,
+	    "SoftBank Corp." },
+	[N_V_BR] = { "177.0.0.0/12", "BR", "BR-SP", 18881,
+	    "Telefonica Brasil S.A." },
+	[N_V_IN] = { "49.32.0.0/14", "IN", "IN-MH", 55836,
+	    "Reliance Jio Infocomm Limited" },
+	[N_V_AU] = { "1.120.0.0/13", "AU", "AU-NSW", 1221,
+	    "Telstra Limited" },
+	[N_V_CA] = { "24.48.0.0/14", "CA", "CA-QC", 5769,
+	    "Videotron Ltee" },
+	[N_V_FR] = { "90.0.0.0/9", "FR", "FR-IDF", 3215,
+	    "Orange S.A." },
+	[N_V_DE] = { "79.192.0.0/10", "DE", "DE-HE", 3320,
+	    "Deutsche Telekom AG" },
+	[N_V_GB] = { "81.128.0.0/11", "GB", "GB-ENG", 2856,
+	    "British Telecommunications PLC" },
+	[N_V_US] = { "73.0.0.0/8", "US", "US-PA", 7922,
+	    "Comcast Cable Communications, LLC" },
+	[N_V_NL] = { "84.24.0.0/13", "NL", "NL-ZH", 33915,
+	    "Vodafone Libertel B.V." },
+	[N_V_SE] = { "78.64.0.0/12", "SE", "SE-AB", 3301,
+	    "Telia Company AB" },
+	[N_V_ES] = { "83.32.0.0/11", "ES", "ES-MD", 3352,
+	    "Telefonica de Espana S.A.U." },
+	[N_V_IT] = { "79.0.0.0/10", "IT", "IT-RM", 3269,
+	    "Telecom Italia S.p.A." },
+	[N_FLOOD] = { "41.0.0.0/8", "ZA", "-", 0,
+	    "-" },
+	[N_GOOGLE6] = { "2607:f8b0::/32", "US", "US-CA", 15169,
+	    "Google LLC" },
+	[N_CF6] = { "2606:4700::/32", "US", "-", 13335,
+	    "Cloudflare, Inc." },
 };
 
 /* The parsed form of each network. */
@@ -547,11 +590,12 @@ net_find(const uint8_t *ip, int v6)
 static uint32_t
 net_rand4(int n, struct rng *r)
 {
+	const uint8_t *b = netaddr[n].base;
 	uint32_t base, span, ip;
 
-	base = (uint32_t)netaddr[n].base[0] << 24 | (uint32_t)netaddr[n].base[1] << 16 |
-	    (uint32_t)netaddr[n].base[2] << 8 | netaddr[n].base[3];
-	span = netaddr[n].plen >= 32 ? 1 : (uint32_t)(1ULL << (32 - netaddr[n].plen));
+	base = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+	span = (uint32_t)(1ULL << (32 - netaddr[n].plen));
 	do {
 		ip = base + rng_below(r, span);
 	} while ((ip & 0xff) == 0 || (ip & 0xff) == 0xff);
@@ -602,7 +646,7 @@ enum { APP_RAW, APP_TLS, APP_HTTP_GET, APP_HTTP_POST, APP_SMB, APP_SSH,
 
 struct svc {
 	const char	*host;		/* DNS name and SNI */
-	const char	*cname;		/* CNAME the resolver answers, or NULL */
+	const char	*cname;	/* CNAME the resolver answers, or NULL */
 	const char	*addr[3];
 	const char	*addr6;
 	int		 app;
@@ -620,17 +664,21 @@ static const struct svc svcs[S_NSVC] = {
 	[S_OFFICE] = { "outlook.office365.com", "outlook.ms-acdc.office.com",
 	    { "52.97.146.162", "52.97.151.66", "52.98.163.18" }, NULL,
 	    APP_TLS, 443, 6 * KB, 40 * KB, 0 },
-	[S_TEAMS] = { "teams.microsoft.com", "teams-office-com.s-0005.s-msedge.net",
+	[S_TEAMS] = { "teams.microsoft.com",
+	    "teams-office-com.s-0005.s-msedge.net",
 	    { "52.108.1.20", "52.108.3.7", NULL }, NULL,
 	    APP_TLS, 443, 20 * KB, 60 * KB, 0 },
-	[S_SHAREPOINT] = { "company.sharepoint.com", "company.sharepoint.com.spo-0005.spo-msedge.net",
+	[S_SHAREPOINT] = { "company.sharepoint.com",
+	    "company.sharepoint.com.spo-0005.spo-msedge.net",
 	    { "13.107.136.9", "13.107.138.9", NULL }, NULL,
 	    APP_TLS, 443, 30 * KB, 150 * KB, 0 },
 	[S_GOOGLE] = { "www.google.com", NULL,
-	    { "142.250.185.100", "142.250.74.68", NULL }, "2607:f8b0:4004:c1b::67",
+	    { "142.250.185.100", "142.250.74.68", NULL },
+	    "2607:f8b0:4004:c1b::67",
 	    APP_TLS, 443, 3 * KB, 60 * KB, 0 },
 	[S_DOCS] = { "docs.google.com", NULL,
-	    { "142.250.186.110", "142.250.186.78", NULL }, "2607:f8b0:4004:c1b::64",
+	    { "142.250.186.110", "142.250.186.78", NULL },
+	    "2607:f8b0:4004:c1b::64",
 	    APP_TLS, 443, 15 * KB, 100 * KB, 0 },
 	[S_GITHUB] = { "github.com", NULL,
 	    { "140.82.121.3", "140.82.121.4", NULL }, NULL,
@@ -663,13 +711,18 @@ static const struct {
 	const char	*name;
 	const char	*addr;
 } cdnlong[] = {
-	{ "shop-prod-web-frontend-alb-1183502219.us-east-1.elb.amazonaws.com", "54.208.91.17" },
-	{ "marketing-assets-production-static-content-bucket.s3.amazonaws.com", "54.209.14.201" },
+	{ "shop-prod-web-frontend-alb-1183502219.us-east-1.elb.amazonaws.com",
+	    "54.208.91.17" },
+	{ "marketing-assets-production-static-content-bucket.s3.amazonaws.com",
+	    "54.209.14.201" },
 	{ "fonts-gstatic-com.cdn.ampproject.org", "142.250.185.97" },
 	{ "www-theguardian-com.cdn.ampproject.org", "142.250.185.97" },
-	{ "prod-content-delivery-cache-node-west-europe.azureedge.net", "52.100.17.3" },
-	{ "customer-portal-api-gateway-public-lb-2093321877.us-east-1.elb.amazonaws.com", "54.210.33.8" },
-	{ "images-and-media-static-assets-for-the-web-shop.global.ssl.fastly.net", "151.101.2.133" },
+	{ "prod-content-delivery-cache-node-west-europe.azureedge.net",
+	    "52.100.17.3" },
+	{ "customer-portal-api-gateway-public-lb-2093321877.us-east-1."
+	    "elb.amazonaws.com", "54.210.33.8" },
+	{ "images-and-media-static-assets-for-the-web-shop.global.ssl."
+	    "fastly.net", "151.101.2.133" },
 };
 #define NCDNLONG	(sizeof cdnlong / sizeof cdnlong[0])
 
@@ -707,7 +760,8 @@ static int		 nws;		/* workstations, plus the new host */
 static int		 nhosts_base;	/* workstations present from day 0 */
 static int		 nfinance;
 
-static usec_t		 T0, TEND, DAY0;	/* capture start, end, midnight */
+/* capture start, end, midnight */
+static usec_t		 T0, TEND, DAY0;
 
 static int
 host_weekday(usec_t t)
@@ -741,7 +795,8 @@ hosts_init(int n, int newhost)
 		if (i < 240)
 			h->ip = ip4("10.1.0.10") + (uint32_t)i;
 		else
-			h->ip = ip4("10.1.3.10") + (uint32_t)((i - 240) / 240) * 256 +
+			h->ip = ip4("10.1.3.10") +
+			    (uint32_t)((i - 240) / 240) * 256 +
 			    (uint32_t)((i - 240) % 240);
 		snprintf(h->txt, sizeof h->txt, "%u.%u.%u.%u", h->ip >> 24,
 		    (h->ip >> 16) & 0xff, (h->ip >> 8) & 0xff, h->ip & 0xff);
@@ -753,7 +808,8 @@ hosts_init(int n, int newhost)
 		h->end = rng_range(&r, 16.5, 18.5);
 		h->rate = rng_range(&r, 12, 30);
 		h->night_on = rng_chance(&r, 0.6);
-		h->weekend_day = rng_chance(&r, 0.15) ? 6 + (int)rng_below(&r, 2) : 0;
+		h->weekend_day = rng_chance(&r, 0.15) ?
+		    6 + (int)rng_below(&r, 2) : 0;
 		h->pinger = rng_chance(&r, 0.4);
 		h->tcpdns = rng_below(&r, 8) == 0;
 		h->direct_dns = i == 2;
@@ -875,7 +931,8 @@ struct event {
 	uint64_t	 bytes_out;	/* IP bytes sent by the host */
 	uint64_t	 pkts;
 	int		 window;	/* times are a window, not packets */
-	int		 parent;	/* multi_stage row this one is part of */
+	/* multi_stage row this one is part of */
+	int		 parent;
 };
 
 #define MAXEV	64
@@ -934,24 +991,27 @@ struct bulk {
 	usec_t		 t0, dt, ackdelay;
 	uint64_t	 total;
 	uint32_t	 seg, n, k, ak;
-	uint32_t	 base;		/* sender's sequence number at the start */
+	uint32_t	 base;	/* sender's sequence number at the start */
 	int		 up;
 };
 
 struct tcp_st {
 	int		 app;
-	int		 body;		/* BODY_*: what the HTTP body starts with */
-	int		 abort;		/* TLS: client gives up after the server hello */
+	int		 body;	/* BODY_*: what the HTTP body starts with */
+	/* TLS: client gives up after the server hello */
+	int		 abort;
 	uint32_t	 cseq, sseq;
-	uint64_t	 up, down;	/* bulk payload bytes after the first exchange */
+	/* bulk payload bytes after the first exchange */
+	uint64_t	 up, down;
 	double		 uprate, downrate;	/* bytes per second */
 	uint32_t	 segmax;
 	usec_t		 linger;
 	uint64_t	 clen;		/* HTTP Content-Length of the body */
-	uint32_t	 chunk;		/* body bytes inside the first segment */
+	uint32_t	 chunk;	/* body bytes inside the first segment */
 	const char	*path, *ctype, *ua;
 	char		 host[224];
-	uint8_t		 dnsq[300];	/* APP_DNS: the message, without length */
+	/* APP_DNS: the message, without length */
+	uint8_t		 dnsq[300];
 	uint16_t	 dnsqlen;
 	struct bulk	 bk;
 };
@@ -972,7 +1032,8 @@ struct dns_st {
 	int		 rcode, miss, direct;
 	int		 nan;
 	struct dans	 an[4];
-	struct ep	 cli, srv, fwd, up;	/* client, resolver:53, resolver out, 8.8.8.8 */
+	/* client, resolver:53, resolver out, 8.8.8.8 */
+	struct ep	 cli, srv, fwd, up;
 };
 
 enum { TUN_IODINE, TUN_DNSCAT };
@@ -984,7 +1045,7 @@ struct tun_st {
 	usec_t		 gap;
 	char		 qname[256];
 	uint16_t	 qtype, id, fid;
-	struct rng	 qr;		/* regenerates the answer on both legs */
+	struct rng	 qr;	/* regenerates the answer on both legs */
 	struct ep	 cli, srv, fwd, up;
 };
 
@@ -1024,7 +1085,7 @@ static struct flow	**heap;
 static size_t		 heap_n, heap_cap;
 static struct flow	*flow_freelist;
 static uint64_t		 flow_seq;
-static size_t		 flows_alloc, heap_peak;
+static size_t		 heap_peak;
 
 static int
 flow_before(const struct flow *x, const struct flow *y)
@@ -1088,7 +1149,6 @@ flow_get(int kind, usec_t t, int ev, struct rng *parent)
 			f[i].free = flow_freelist;
 			flow_freelist = &f[i];
 		}
-		flows_alloc += 256;
 	}
 	f = flow_freelist;
 	flow_freelist = f->free;
@@ -1109,6 +1169,21 @@ flow_put(struct flow *f)
 	flow_freelist = f;
 }
 
+/*
+ * Schedule a new flow.  Nothing starts at or after the end of the capture:
+ * `-d` cuts a scenario the same way whatever its events are.
+ */
+static void
+flow_start(struct flow *f)
+{
+	if (f->next >= TEND) {
+		st_flows--;
+		flow_put(f);
+		return;
+	}
+	heap_push(f);
+}
+
 /* Time until the other end's answer is seen at the span port. */
 static usec_t
 turn(struct flow *f, const struct ep *replier)
@@ -1120,7 +1195,7 @@ turn(struct flow *f, const struct ep *replier)
 
 /* Extensions after the SNI, in a browser's order. */
 static const uint8_t tls_ext[] = {
-	0x00, 0x17, 0x00, 0x00,				/* extended master secret */
+	0x00, 0x17, 0x00, 0x00,			/* extended master secret */
 	0xff, 0x01, 0x00, 0x01, 0x00,			/* renegotiation info */
 	0x00, 0x0a, 0x00, 0x0a, 0x00, 0x08,		/* supported groups */
 	0x00, 0x1d, 0x00, 0x17, 0x00, 0x18, 0x00, 0x19,
@@ -1129,7 +1204,7 @@ static const uint8_t tls_ext[] = {
 	0x00, 0x10, 0x00, 0x0e, 0x00, 0x0c,		/* ALPN h2, http/1.1 */
 	0x02, 'h', '2', 0x08, 'h', 't', 't', 'p', '/', '1', '.', '1',
 	0x00, 0x05, 0x00, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00, /* OCSP */
-	0x00, 0x0d, 0x00, 0x12, 0x00, 0x10,		/* signature algorithms */
+	0x00, 0x0d, 0x00, 0x12, 0x00, 0x10,	/* signature algorithms */
 	0x04, 0x03, 0x08, 0x04, 0x04, 0x01, 0x05, 0x03,
 	0x08, 0x05, 0x05, 0x01, 0x08, 0x06, 0x06, 0x01,
 };
@@ -1180,8 +1255,9 @@ tls_client_hello(uint8_t *o, const char *sni, struct rng *r)
 	e += 10;
 	rng_fill(r, e, 32);
 	e += 32;
-	memcpy(e, "\x00\x2b\x00\x05\x04\x03\x04\x03\x03" "\x00\x2d\x00\x02\x01\x01",
-	    15);
+	/* supported versions TLS 1.3 and 1.2, PSK with (EC)DHE */
+	memcpy(e, "\x00\x2b\x00\x05\x04\x03\x04\x03\x03"
+	    "\x00\x2d\x00\x02\x01\x01", 15);
 	e += 15;
 	put16(ext, (uint32_t)(e - ext - 2));
 	hs = (uint32_t)(e - (o + 9));
@@ -1560,7 +1636,8 @@ tcp_send(struct flow *f, usec_t ts, int from_client, uint8_t flags,
     uint32_t ackno, const uint8_t *pl, uint32_t plcap, uint32_t plwire)
 {
 	struct tcp_st *t = &f->u.tcp;
-	struct ep *s = from_client ? &f->a : &f->b, *d = from_client ? &f->b : &f->a;
+	struct ep *s = from_client ? &f->a : &f->b;
+	struct ep *d = from_client ? &f->b : &f->a;
 	uint32_t *seq = from_client ? &t->cseq : &t->sseq;
 	uint8_t h[32];
 	uint32_t hl = 20, iplen;
@@ -1573,7 +1650,8 @@ tcp_send(struct flow *f, usec_t ts, int from_client, uint8_t flags,
 		put32(h + 8, ackno ? ackno : (from_client ? t->sseq : t->cseq));
 	if (flags & 0x02) {
 		/* MSS, NOP, window scale, SACK permitted, NOP, NOP */
-		memcpy(h + 20, "\x02\x04\x05\xb4\x01\x03\x03\x08\x04\x02\x01\x01", 12);
+		memcpy(h + 20, "\x02\x04\x05\xb4\x01\x03\x03\x08"
+		    "\x04\x02\x01\x01", 12);
 		if (s->v6)
 			put16(h + 22, 1440);
 		hl = 32;
@@ -1629,7 +1707,7 @@ body_head(struct flow *f, int body, uint8_t *o, uint32_t room)
 		put16(o + 10, 0x6c2a);		/* time */
 		put16(o + 12, 0x5c62);		/* date 2026-03 */
 		rng_fill(r, o + 14, 4);		/* crc */
-		memset(o + 18, 0, 8);		/* sizes in the data descriptor */
+		memset(o + 18, 0, 8);	/* sizes in the data descriptor */
 		o[26] = (uint8_t)strlen(name);
 		o[27] = 0;
 		o[28] = o[29] = 0;
@@ -1660,7 +1738,8 @@ body_head(struct flow *f, int body, uint8_t *o, uint32_t room)
 		return 83 < room ? 83 : room;
 	case BODY_HTML:
 		n = (uint32_t)snprintf((char *)o, room,
-		    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
+		    "<!DOCTYPE html><html lang=\"en\"><head>"
+		    "<meta charset=\"utf-8\">");
 		break;
 	default:
 		break;
@@ -1699,7 +1778,8 @@ tcp_req(struct flow *f, usec_t ts)
 		n = (uint32_t)snprintf((char *)pl, sizeof pl,
 		    "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n"
 		    "Accept: text/html,application/xhtml+xml,*/*;q=0.8\r\n"
-		    "Accept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\n\r\n",
+		    "Accept-Encoding: gzip, deflate\r\n"
+		    "Connection: keep-alive\r\n\r\n",
 		    t->path, t->host, t->ua);
 		tcp_send(f, ts, 1, 0x18, 0, pl, n, n);
 		return;
@@ -1709,7 +1789,8 @@ tcp_req(struct flow *f, usec_t ts)
 			t->clen = body_head(f, t->body, small, sizeof small);
 		n = (uint32_t)snprintf((char *)pl, sizeof pl,
 		    "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n"
-		    "Accept: */*\r\nContent-Type: %s\r\nContent-Length: %llu\r\n\r\n",
+		    "Accept: */*\r\nContent-Type: %s\r\n"
+		    "Content-Length: %llu\r\n\r\n",
 		    t->path, t->host, t->ua, t->ctype,
 		    (unsigned long long)t->clen);
 		room = 1400 > n ? 1400 - n : 0;
@@ -1810,7 +1891,8 @@ tcp_resp(struct flow *f, usec_t ts)
 		d.nan = 2;
 		d.an[0].type = d.an[1].type = QT_TXT;
 		d.an[0].ttl = d.an[1].ttl = 3600;
-		d.an[0].txt = "v=spf1 include:_spf.example.com include:mail.example.net ~all";
+		d.an[0].txt = "v=spf1 include:_spf.example.com "
+		    "include:mail.example.net ~all";
 		d.an[1].txt = "google-site-verification=q2bX0cKx8dYw6-7rTn3mZ1";
 		n = (uint32_t)dns_response(pl + 2, sizeof pl - 2, &d,
 		    (uint16_t)(t->dnsq[0] << 8 | t->dnsq[1]), 1);
@@ -1848,7 +1930,8 @@ tcp_resp2(struct flow *f, usec_t ts)
 	body = t->body == BODY_FORM ? "<html><body>Thank you!</body></html>" :
 	    "{\"status\":\"ok\",\"stored\":true}";
 	n = (uint32_t)snprintf((char *)pl, sizeof pl,
-	    "HTTP/1.1 200 OK\r\nDate: %s\r\nServer: nginx\r\nContent-Type: %s\r\n"
+	    "HTTP/1.1 200 OK\r\nDate: %s\r\nServer: nginx\r\n"
+	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n\r\n%s", date,
 	    t->body == BODY_FORM ? "text/html" : "application/json",
 	    strlen(body), body);
@@ -1869,7 +1952,8 @@ tcp_bulk(struct flow *f, usec_t ts)
 	td = b->k < b->n ? b->t0 + b->k * b->dt : NEVER;
 	if (td <= ts) {
 		off = (uint64_t)b->k * b->seg;
-		len = (uint32_t)(b->total - off < b->seg ? b->total - off : b->seg);
+		len = b->total - off < b->seg ? (uint32_t)(b->total - off) :
+		    b->seg;
 		rng_fill(&f->rng, pl, sizeof pl);
 		if (t->app == APP_TLS) {
 			pl[0] = 0x17;
@@ -1884,7 +1968,8 @@ tcp_bulk(struct flow *f, usec_t ts)
 		end = (uint64_t)(b->ak + 1) * b->seg;
 		if (end > b->total)
 			end = b->total;
-		tcp_send(f, ts, !b->up, 0x10, b->base + (uint32_t)end, NULL, 0, 0);
+		tcp_send(f, ts, !b->up, 0x10, b->base + (uint32_t)end, NULL, 0,
+		    0);
 		if (b->ak >= b->n - 1)
 			b->ak = b->n;
 		else if (b->ak + ACK_EVERY <= b->n - 1)
@@ -1944,13 +2029,14 @@ tcp_step(struct flow *f)
 		break;
 	case T_CFIN:
 		if (t->abort) {
-			/* fatal alert: the client only wanted the certificate */
+			/* fatal alert: the client wanted the certificate */
 			memcpy(pl, "\x15\x03\x03\x00\x02\x02\x2e", 7);
 			tcp_send(f, ts, 1, 0x18, 0, pl, 7, 7);
 			t->up = t->down = 0;
 			t->linger = 1000 + rng_below(&f->rng, 5000);
 		} else {
-			memcpy(pl, "\x14\x03\x03\x00\x01\x01\x17\x03\x03\x00\x35", 11);
+			memcpy(pl, "\x14\x03\x03\x00\x01\x01"
+			    "\x17\x03\x03\x00\x35", 11);
 			rng_fill(&f->rng, pl + 11, 53);
 			tcp_send(f, ts, 1, 0x18, 0, pl, 64, 64 + 200 +
 			    rng_below(&f->rng, 500));
@@ -2029,8 +2115,8 @@ dns_step(struct flow *f)
 		n = dns_query(b, sizeof b, d->id, d->qname, d->qtype, 0);
 		put16(udp, d->cli.port);
 		put16(udp + 2, 53);
-		iplen = emit(ts, &d->cli, &d->srv, P_UDP, udp, 8, b, (uint32_t)n,
-		    (uint32_t)n);
+		iplen = emit(ts, &d->cli, &d->srv, P_UDP, udp, 8, b,
+		    (uint32_t)n, (uint32_t)n);
 		ev_account(f->ev, ts, &d->cli, iplen);
 		if (d->direct) {
 			f->phase = 3;
@@ -2068,8 +2154,8 @@ dns_step(struct flow *f)
 		n = dns_response(b, sizeof b, d, d->id, 0);
 		put16(udp, 53);
 		put16(udp + 2, d->cli.port);
-		iplen = emit(ts, &d->srv, &d->cli, P_UDP, udp, 8, b, (uint32_t)n,
-		    (uint32_t)n);
+		iplen = emit(ts, &d->srv, &d->cli, P_UDP, udp, 8, b,
+		    (uint32_t)n, (uint32_t)n);
 		ev_account(f->ev, ts, &d->srv, iplen);
 		return 1;
 	}
@@ -2133,7 +2219,7 @@ dns_lookup(usec_t t, struct host *h, const char *name, uint16_t qtype,
 		}
 	}
 	d->nan = i;
-	heap_push(f);
+	flow_start(f);
 	if (d->direct)
 		return t + 2 * rtt_for(d->srv.ip, 0, &f->rng);
 	return t + (d->miss ? 45000 : 1500);
@@ -2252,7 +2338,8 @@ tun_step(struct flow *f)
 		    (uint32_t)n, (uint32_t)n);
 		ev_account(f->ev, ts, &tu->cli, iplen);
 		f->phase = tu->direct ? 3 : 1;
-		f->next = ts + (tu->direct ? f->rtt : 100 + rng_below(&f->rng, 400));
+		f->next = ts + (tu->direct ? f->rtt :
+		    100 + rng_below(&f->rng, 400));
 		return 0;
 	case 1:
 		n = dns_query(b, sizeof b, tu->fid, tu->qname, tu->qtype, 1);
@@ -2328,7 +2415,7 @@ tun_new(usec_t t, struct host *h, int style, int direct, const char *domain,
 	if (tu->gap < 100000)
 		tu->gap = 100000;
 	tun_newquery(f);
-	heap_push(f);
+	flow_start(f);
 }
 
 /* ------------------------------------------------------------ ICMP */
@@ -2407,7 +2494,7 @@ icmp_new(usec_t t, const struct ep *src, uint32_t dst, uint32_t count,
 		for (i = 0; i < 56; i++)
 			ic->req[i] = (uint8_t)(0x10 + i);
 	}
-	heap_push(f);
+	flow_start(f);
 }
 
 /* ----------------------------------------------------------- flood */
@@ -2440,10 +2527,10 @@ flood_step(struct flow *f)
 
 	/*
 	 * Everything is a function of the index, so nothing is kept per
-	 * packet and N can be as large as the disk.
+	 * packet and N can be as large as the disk.  The source address is
+	 * unique within each block of 2^24 indexes, and the source port
+	 * differs between blocks that reuse an address.
 	 */
-	/* the source address is unique within each 2^24 block of indexes,
-	 * and the port differs between blocks that reuse an address */
 	x = perm24((uint32_t)(fl->i & 0xffffff));
 	src = (41u << 24) | x;
 	h = &hosts[fl->i % (uint64_t)nhosts_base];
@@ -2481,7 +2568,7 @@ flood_new(uint64_t n)
 	f->u.flood.step = (TEND - T0) / n;
 	if (f->u.flood.step == 0)
 		f->u.flood.step = 1;
-	heap_push(f);
+	flow_start(f);
 }
 
 /* ------------------------------------------------- session helpers */
@@ -2538,7 +2625,7 @@ tls_session(usec_t t, struct host *h, int v6, const uint8_t *dst,
 	f = conn_new(t, h, v6, dst, port, APP_TLS, sni, ev, r);
 	f->u.tcp.up = (uint64_t)up;
 	f->u.tcp.down = (uint64_t)down;
-	heap_push(f);
+	flow_start(f);
 	return f;
 }
 
@@ -2595,7 +2682,7 @@ http_conn(usec_t t, struct host *h, uint32_t dst, int app, const char *host,
 	if (ua)
 		f->u.tcp.ua = ua;
 	f->u.tcp.linger = 5000 + rng_below(r, 200000);
-	heap_push(f);
+	flow_start(f);
 }
 
 static void
@@ -2622,7 +2709,7 @@ smb_copy(struct host *h, usec_t t, double bytes, int up, int ev,
 	f->u.tcp.uprate = rng_range(r, 40, 100) * MB;
 	f->u.tcp.downrate = rng_range(r, 60, 110) * MB;
 	f->u.tcp.linger = (usec_t)(rng_range(r, 1, 60) * SEC);
-	heap_push(f);
+	flow_start(f);
 }
 
 /* ----------------------------------------------- background planning */
@@ -2760,20 +2847,20 @@ plan_ws(struct host *h, usec_t t0)
 		    sizeof f->u.tcp.dnsq, (uint16_t)rng_next(&r), "example.com",
 		    QT_TXT, 1);
 		f->u.tcp.linger = 1000;
-		heap_push(f);
+		flow_start(f);
 	}
 	if (h->pinger && rng_chance(&r, 0.12))
-		ping_run(h, t0 + rng_below(&r, 3600) * SEC, 4 + rng_below(&r, 7),
-		    -1, &r);
+		ping_run(h, t0 + rng_below(&r, 3600) * SEC,
+		    4 + rng_below(&r, 7), -1, &r);
 	if (rng_chance(&r, 0.12))
 		smb_copy(h, t0 + rng_below(&r, 3600) * SEC,
 		    fmin(rng_lognorm(&r, 15 * MB, 1.3), 1.5 * GB),
 		    rng_chance(&r, 0.6), -1, &r);
 	if (rng_chance(&r, 0.015))
 		/* somebody fills in a contact form on a plain-HTTP site */
-		http_conn(t0 + rng_below(&r, 3600) * SEC, h, ip4("213.186.33.87"),
-		    APP_HTTP_POST, "forms.example.org", "/contact/submit",
-		    BODY_FORM, 0, NULL, -1, &r);
+		http_conn(t0 + rng_below(&r, 3600) * SEC, h,
+		    ip4("213.186.33.87"), APP_HTTP_POST, "forms.example.org",
+		    "/contact/submit", BODY_FORM, 0, NULL, -1, &r);
 }
 
 static const struct {
@@ -2790,6 +2877,7 @@ static const struct {
 static void
 plan_web(usec_t t0, double rate)
 {
+	const int nv = (int)(sizeof visitors / sizeof visitors[0]);
 	struct rng r;
 	struct ep c, s;
 	struct flow *f;
@@ -2799,20 +2887,19 @@ plan_web(usec_t t0, double rate)
 	rng_init(&r, TAG_WEB, 0, t0 / HOUR);
 	lambda = rate * (0.55 + 0.45 * sin((hr - 9) / 24 * 6.283185307179586));
 	n = rng_poisson(&r, lambda);
-	for (k = 0; k < (int)(sizeof visitors / sizeof visitors[0]); k++)
+	for (k = 0; k < nv; k++)
 		tot += visitors[k].w;
 	for (i = 0; i < n; i++) {
 		x = rng_unit(&r) * tot;
-		for (k = 0, w = 0, v = visitors[0].net; k < (int)(sizeof visitors /
-		    sizeof visitors[0]); k++) {
+		for (k = 0, w = 0, v = visitors[0].net; k < nv; k++) {
 			w += visitors[k].w;
 			if (x < w) {
 				v = visitors[k].net;
 				break;
 			}
 		}
-		ep_v4(&c, net_rand4(v, &r), (uint16_t)(32768 + rng_below(&r, 28000)),
-		    &r);
+		ep_v4(&c, net_rand4(v, &r),
+		    (uint16_t)(32768 + rng_below(&r, 28000)), &r);
 		ep_v4(&s, ip4(WEBSERVER), rng_chance(&r, 0.8) ? 443 : 80, &r);
 		s.ttl = 64;
 		f = tcp_new(t0 + rng_below(&r, 3600) * SEC, &c, &s,
@@ -2820,18 +2907,22 @@ plan_web(usec_t t0, double rate)
 		    -1, &r);
 		f->u.tcp.up = (uint64_t)rng_lognorm(&r, 1.5 * KB, 0.6);
 		if (s.port == 443)
-			f->u.tcp.down = (uint64_t)rng_lognorm(&r, 150 * KB, 1.3);
+			f->u.tcp.down = (uint64_t)rng_lognorm(&r, 150 * KB,
+			    1.3);
 		else
 			f->u.tcp.clen = (uint64_t)rng_lognorm(&r, 80 * KB, 1.0);
-		if (rng_chance(&r, 0.015))	/* the product brochure video */
-			f->u.tcp.down += (uint64_t)rng_range(&r, 20, 120) * MB;
+		/* the product brochure video */
+		if (rng_chance(&r, 0.015))
+			f->u.tcp.down += (uint64_t)(rng_range(&r, 20, 120) *
+			    MB);
 		f->u.tcp.downrate = rng_range(&r, 2, 20) * MB;
 		f->u.tcp.path = "/";
 		f->u.tcp.ua = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_3) "
-		    "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Safari/605.1.15";
+		    "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 "
+		    "Safari/605.1.15";
 		if (s.port == 80)
 			f->u.tcp.up = 0;
-		heap_push(f);
+		flow_start(f);
 	}
 }
 
@@ -2841,9 +2932,8 @@ struct scenario_s {
 	const char	*name;
 	int		 days, hosts;
 	const char	*learning;
-	double		 backup_scale, web_rate;
-	int		 late_backup_day;	/* -1: none */
-	int		 newhost_day;		/* -1: none */
+	double		 backup_scale;	/* nightly backup size factor */
+	double		 web_rate;	/* web server visitors per hour */
 	int		 attacks;		/* 0 in the benign scenario */
 	const struct sched *sched;
 	int		 nsched;
@@ -2864,8 +2954,10 @@ backup_run(usec_t t, double bytes, double minutes, int ev, struct rng *r)
 	f->u.tcp.down = (uint64_t)(bytes * 0.0005);
 	f->u.tcp.uprate = bytes / (minutes * 60);
 	f->u.tcp.linger = 2 * SEC;
-	heap_push(f);
+	flow_start(f);
 }
+
+static int	 late_backup_day = -1;	/* the night backup_late replaces */
 
 static void
 plan_backup(usec_t t0, struct scenario_s *sc)
@@ -2874,7 +2966,7 @@ plan_backup(usec_t t0, struct scenario_s *sc)
 	int day = (int)((t0 - DAY0) / DAY);
 	double bytes;
 
-	if (hour_of(t0) != 1.0 || day == sc->late_backup_day)
+	if (hour_of(t0) != 1.0 || day == late_backup_day)
 		return;
 	rng_init(&r, TAG_BACKUP, t0 / DAY, 0);
 	bytes = rng_range(&r, 2, 5) * GB * sc->backup_scale;
@@ -2887,22 +2979,29 @@ plan_backup(usec_t t0, struct scenario_s *sc)
 struct sched {
 	int		 kind;
 	int		 day, hh, mm;
-	int		 slot;		/* workstation slot; -1: the finance group */
+	int		 slot;	/* workstation slot; -1: the finance group */
 	double		 hours;		/* low_and_slow duration, 0: 24 */
-	double		 gb;		/* size override, 0: the kind's default */
+	double		 gb;	/* size override, 0: the kind's default */
 };
 
+static void ev_note(struct event *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
-ev_note(struct event *e, const char *fmt, const char *extra)
+ev_note(struct event *e, const char *fmt, ...)
 {
-	snprintf(e->note, sizeof e->note, fmt, extra);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->note, sizeof e->note, fmt, ap);
+	va_end(ap);
 }
 
 static void
 ev_dst_ip(struct event *e, uint32_t ip)
 {
-	snprintf(e->dst, sizeof e->dst, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
-	    (ip >> 8) & 0xff, ip & 0xff);
+	snprintf(e->dst, sizeof e->dst, "%u.%u.%u.%u", ip >> 24,
+	    (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
 }
 
 /* A large TLS upload: the shape of most volume-based events. */
@@ -2915,14 +3014,14 @@ upload(struct host *h, usec_t t, uint32_t dst, uint16_t port, int app,
 
 	put32(a[0], dst);
 	if (sni && app == APP_TLS)
-		t = dns_lookup(t, h, sni, QT_A, NULL, (const uint8_t (*)[16])a, 1,
-		    0, ev, r);
+		t = dns_lookup(t, h, sni, QT_A, NULL,
+		    (const uint8_t (*)[16])a, 1, 0, ev, r);
 	f = conn_new(t, h, 0, a[0], port, app, sni, ev, r);
 	f->u.tcp.up = (uint64_t)bytes;
 	f->u.tcp.down = (uint64_t)(bytes * 0.002);
 	f->u.tcp.uprate = bytes / seconds;
 	f->u.tcp.linger = (usec_t)(rng_range(r, 0.5, 3) * SEC);
-	heap_push(f);
+	flow_start(f);
 }
 
 static void
@@ -2952,7 +3051,8 @@ static void
 snicat(struct host *h, usec_t t, uint32_t dst, const char *domain, int count,
     int ev, struct rng *r)
 {
-	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789";
 	struct flow *f;
 	char sni[128], rnd[17];
 	uint8_t a[16];
@@ -2970,11 +3070,312 @@ snicat(struct host *h, usec_t t, uint32_t dst, const char *domain, int count,
 		else
 			k = 1 + (int)rng_below(r, 8);
 		rng_alnum(r, rnd, 16, alnum);
-		snprintf(sni, sizeof sni, "%s-%s.%s", snicat_cmds[k], rnd, domain);
+		snprintf(sni, sizeof sni, "%s-%s.%s", snicat_cmds[k], rnd,
+		    domain);
 		f = conn_new(t, h, 0, a, 443, APP_TLS, sni, ev, r);
 		f->u.tcp.abort = 1;
-		heap_push(f);
+		flow_start(f);
 		t += (usec_t)(rng_range(r, 5, 25) * SEC);
+	}
+}
+
+/* Inject one attack; its flows carry the event's index `ei`. */
+static void
+ev_attack(struct event *e, const struct sched *sc, struct host *h, usec_t t,
+    struct rng *r)
+{
+	struct event *e2;
+	struct ep c;
+	uint8_t a[16];
+	uint32_t dst;
+	double bytes;
+	int ei = (int)(e - evs), i, hours;
+
+	switch (sc->kind) {
+	case K_BULK_NEW_COUNTRY:
+		dst = ip4("95.213.150.33");
+		ev_dst_ip(e, dst);
+		bytes = (sc->gb > 0 ? sc->gb : 1.5) * GB;
+		upload(h, t, dst, 443, APP_TLS, "static.upd-mirror.ru", bytes,
+		    rng_range(r, 12, 18) * 60, ei, r);
+		ev_note(e, "%.1f GB over ~15 min over TLS to "
+		    "static.upd-mirror.ru (RU, AS49505), a country no host has "
+		    "used", bytes / GB);
+		break;
+	case K_NEW_ADDR:
+		dst = ip4("167.99.52.201");
+		ev_dst_ip(e, dst);
+		upload(h, t, dst, 443, APP_TLS, "sync.fileshare-pro.com",
+		    350 * MB, 360, ei, r);
+		ev_note(e, "350 MB to sync.fileshare-pro.com (US, AS14061): "
+		    "usual country, new address and ASN");
+		break;
+	case K_UNUSUAL_PORT:
+		dst = ip4("54.211.87.40");
+		ev_dst_ip(e, dst);
+		upload(h, t, dst, 4444, APP_RAW, NULL, 400 * MB, 480, ei, r);
+		ev_note(e, "400 MB of unidentified bytes to TCP port 4444, a "
+		    "port never used before (US, AS14618)");
+		break;
+	case K_LOW_SLOW:
+		dst = ip4("185.225.69.144");
+		ev_dst_ip(e, dst);
+		hours = sc->hours > 0 ? (int)sc->hours : 24;
+		for (i = 0; i < hours; i++)
+			upload(h, t + (usec_t)i * HOUR +
+			    rng_below(r, 600) * SEC, dst, 443, APP_TLS,
+			    "api.telemetry-stats.net", rng_range(r, 3, 5) * MB,
+			    rng_range(r, 60, 180), ei, r);
+		ev_note(e, "3-5 MB every hour for %d h to "
+		    "api.telemetry-stats.net (RO, AS9009), a country no host "
+		    "has used", hours);
+		break;
+	case K_OFF_HOURS:
+		dst = ip4("142.250.186.207");
+		ev_dst_ip(e, dst);
+		bytes = (sc->gb > 0 ? sc->gb : 1.2) * GB;
+		upload(h, t, dst, 443, APP_TLS, "storage.googleapis.com", bytes,
+		    25 * 60, ei, r);
+		ev_note(e, "%.1f GB at night from a workstation idle at night, "
+		    "to storage.googleapis.com (usual country and ASN)",
+		    bytes / GB);
+		break;
+	case K_DNS_TUNNEL:
+		snprintf(e->dst, sizeof e->dst, "stat-cdn.xyz");
+		tun_new(t, h, TUN_IODINE, 0, "t.stat-cdn.xyz", 0, 3000,
+		    12 * MINUTE, ei, r);
+		ev_note(e, "iodine-like: 3000 NULL queries with ~200-char "
+		    "base32 names under t.stat-cdn.xyz, via the resolver "
+		    "10.1.1.53 (which forwards them to 8.8.8.8)");
+		break;
+	case K_DNS_TUNNEL_DIRECT:
+		dst = ip4("45.77.118.9");
+		snprintf(e->dst, sizeof e->dst, "updates-cdn.info");
+		tun_new(t, h, TUN_DNSCAT, 1, "updates-cdn.info", dst, 2000,
+		    10 * MINUTE, ei, r);
+		ev_note(e, "dnscat2-like: 2000 TXT/CNAME/MX queries with hex "
+		    "labels, sent directly to 45.77.118.9:53 (US, AS20473)");
+		break;
+	case K_ICMP_TUNNEL:
+		dst = ip4("139.59.33.190");
+		ev_dst_ip(e, dst);
+		host_ep(h, 0, &c, r);
+		icmp_new(t, &c, dst, 1440, SEC / 2, 1, ei, r);
+		ev_note(e, "ptunnel-like: 1440 echo requests of 1000-1400 "
+		    "bytes, different every time, over ~15 min (IN, AS14061)");
+		break;
+	case K_ARCHIVE_POST:
+		dst = ip4("185.107.57.15");
+		ev_dst_ip(e, dst);
+		archive_posts(h, t, dst, "upload.nl-datastore.net", 25, ei, r);
+		ev_note(e, "25 POST /upload over HTTP with ZIP/7z/RAR bodies "
+		    "of 2-12 MB to upload.nl-datastore.net (NL, AS43350)");
+		break;
+	case K_CLOUD_UPLOAD:
+		dst = ip4("144.76.136.153");
+		ev_dst_ip(e, dst);
+		upload(h, t, dst, 443, APP_TLS, "transfer.sh", 250 * MB, 180,
+		    ei, r);
+		ev_note(e, "250 MB over TLS, SNI transfer.sh, a file-sharing "
+		    "service the host never used");
+		break;
+	case K_CLOUD_UPLOAD_MEGA:
+		dst = ip4("31.216.147.131");
+		ev_dst_ip(e, dst);
+		put32(a, ip4("31.216.148.12"));
+		tls_session(t, h, 0, a, 443, "g.api.mega.co.nz", NULL,
+		    8 * KB, 20 * KB, ei, 1.0, r);
+		upload(h, t + 3 * SEC, dst, 443, APP_TLS,
+		    "gfs270n171.userstorage.mega.co.nz", 300 * MB, 240, ei, r);
+		ev_note(e, "300 MB over TLS to MEGA, SNI "
+		    "gfs270n171.userstorage.mega.co.nz, after an API call to "
+		    "g.api.mega.co.nz");
+		break;
+	case K_SNICAT:
+		dst = ip4("45.76.201.77");
+		ev_dst_ip(e, dst);
+		snicat(h, t, dst, "cdn-assets-store.com", 90, ei, r);
+		ev_note(e, "90 TLS ClientHellos, SNI <CMD>-<16 alnum>."
+		    "cdn-assets-store.com, each aborted after the server's "
+		    "certificate");
+		break;
+	case K_MULTI_STAGE:
+		/* the parent row spans its two stages; each stage has a row */
+		snprintf(e->dst, sizeof e->dst,
+		    "cdn-telemetry.xyz,185.107.58.201");
+		ev_note(e, "DNS tunnel then archive POSTs from one host within "
+		    "an hour");
+		e2 = ev_new(K_DNS_TUNNEL, h->txt);
+		e2->parent = ei;
+		snprintf(e2->dst, sizeof e2->dst, "cdn-telemetry.xyz");
+		ev_note(e2, "stage 1 of multi_stage: iodine-like, 1200 NULL "
+		    "queries via the resolver");
+		tun_new(t, h, TUN_IODINE, 0, "s.cdn-telemetry.xyz", 0, 1200,
+		    8 * MINUTE, (int)(e2 - evs), r);
+		e2 = ev_new(K_ARCHIVE_POST, h->txt);
+		e2->parent = ei;
+		dst = ip4("185.107.58.201");
+		ev_dst_ip(e2, dst);
+		ev_note(e2, "stage 2 of multi_stage: 22 archive POSTs to "
+		    "files.eu-sync.net (NL, AS43350)");
+		archive_posts(h, t + 25 * MINUTE, dst, "files.eu-sync.net", 22,
+		    (int)(e2 - evs), r);
+		break;
+	}
+}
+
+/* A twin's row: a window of ordinary traffic rather than packets. */
+static void
+ev_window(struct event *e, usec_t from)
+{
+	snprintf(e->dst, sizeof e->dst, "*");
+	e->window = 1;
+	e->first = from;
+	e->last = TEND;
+}
+
+static void
+ev_sni_lookalike(struct host *h, usec_t t, uint32_t dst, int ei,
+    struct rng *r)
+{
+	static const char *const w1[] = { "ls", "list", "cd", "ex", "size",
+	    "where" };
+	static const char *const w2[] = { "cache", "edge", "static", "media",
+	    "img", "api" };
+	char sni[128], rnd[14];
+	uint8_t a[16];
+	int i;
+
+	put32(a, dst);
+	for (i = 0; i < 60; i++) {
+		/* CloudFront's random names, and command-like words */
+		if (i % 2) {
+			rng_alnum(r, rnd, 13,
+			    "abcdefghijklmnopqrstuvwxyz0123456789");
+			snprintf(sni, sizeof sni, "d%s.cloudfront.net", rnd);
+		} else
+			snprintf(sni, sizeof sni,
+			    "%s-%s-%02u.assets.example.net",
+			    w1[rng_below(r, 6)], w2[rng_below(r, 6)],
+			    rng_below(r, 40));
+		tls_session(t + (usec_t)i * 20 * SEC, h, 0, a, 443, sni, NULL,
+		    1 * KB, 30 * KB, ei, 0, r);
+	}
+}
+
+/* Inject one benign twin. */
+static void
+ev_twin(struct event *e, const struct sched *sc, struct scenario_s *scen,
+    struct host *h, usec_t t, struct rng *r)
+{
+	uint8_t a[16];
+	uint32_t dst;
+	double bytes;
+	int ei = (int)(e - evs), i, j;
+
+	switch (sc->kind) {
+	case K_BACKUP_LATE:
+		snprintf(e->host, sizeof e->host, "%s", BACKUP);
+		inet_pton(AF_INET, BACKUP, e->hip);
+		ev_dst_ip(e, ip4(BACKUP_DST));
+		bytes = rng_range(r, 3.5, 4.5) * 1.3 * GB * scen->backup_scale;
+		backup_run(t + rng_below(r, 300) * SEC, bytes, 110, ei, r);
+		ev_note(e, "the nightly backup runs late and ~30%% larger "
+		    "(%.2f GB over SSH to its usual offsite host)", bytes / GB);
+		break;
+	case K_WEBSERVER:
+		snprintf(e->host, sizeof e->host, "%s", WEBSERVER);
+		ev_window(e, T0);
+		ev_note(e, "public web server answering visitors from 13 "
+		    "countries (large responses to inbound connections)");
+		break;
+	case K_FILESERVER:
+		snprintf(e->dst, sizeof e->dst, "%s", FILESERVER);
+		bytes = (sc->gb > 0 ? sc->gb : 2) * GB;
+		smb_copy(h, t, bytes, 1, ei, r);
+		ev_note(e, "%.1f GB copied to the internal file server over "
+		    "SMB", bytes / GB);
+		break;
+	case K_NEW_HOST:
+		h = &hosts[nhosts_base];
+		snprintf(e->host, sizeof e->host, "%s", h->txt);
+		inet_pton(AF_INET, h->txt, e->hip);
+		h->join_day = sc->day;
+		h->join_hour = sc->hh + sc->mm / 60.0;
+		ev_window(e, t);
+		ev_note(e, "a new workstation joins and browses like the "
+		    "others");
+		break;
+	case K_LARGE_DOWNLOAD:
+		dst = ip4("142.250.185.206");
+		ev_dst_ip(e, dst);
+		put32(a, dst);
+		bytes = (sc->gb > 0 ? sc->gb : 3) * GB;
+		tls_session(t, h, 0, a, 443, "dl.google.com", NULL, 40 * KB,
+		    bytes, ei, 1.0, r)->u.tcp.downrate = 25 * MB;
+		ev_note(e, "a %.1f GB download from dl.google.com (inbound "
+		    "volume)", bytes / GB);
+		break;
+	case K_NEW_COUNTRY_SMALL:
+		dst = ip4("203.109.191.2");
+		ev_dst_ip(e, dst);
+		put32(a, dst);
+		tls_session(t, h, 0, a, 443, "www.rnz.co.nz", NULL, 2 * KB,
+		    15 * KB, ei, 1.0, r);
+		ev_note(e, "a few KB to a never-seen country (NZ)");
+		break;
+	case K_DNS_BROWSING:
+		ev_window(e, t);
+		ev_note(e, "ordinary browsing: lookups via the resolver, CNAME "
+		    "chains, AAAA, NXDOMAIN, MX, TXT over TCP");
+		break;
+	case K_CDN_LONG_LABELS:
+		snprintf(e->dst, sizeof e->dst, "*");
+		for (i = 0; i < 160; i++) {
+			j = (int)rng_below(r, NCDNLONG);
+			inet_pton(AF_INET, cdnlong[j].addr, a);
+			tls_session(t + (usec_t)i * 3 * MINUTE +
+			    rng_below(r, 120) * SEC, h, 0, a, 443,
+			    cdnlong[j].name, NULL,
+			    rng_lognorm(r, 1.5 * KB, 0.5),
+			    rng_lognorm(r, 100 * KB, 0.8), ei, 1.0, r);
+		}
+		ev_note(e, "160 lookups over 8 h of CDN/ELB names with long "
+		    "hyphenated word labels (low entropy)");
+		break;
+	case K_PING_STANDARD:
+		snprintf(e->dst, sizeof e->dst, "%s", UPSTREAM_DNS);
+		ping_run(h, t, 100, ei, r);
+		ev_note(e, "100 standard pings (56-byte payload, identical "
+		    "every time) to %s", UPSTREAM_DNS);
+		break;
+	case K_FORM_POST:
+		dst = ip4("213.186.33.87");
+		ev_dst_ip(e, dst);
+		for (i = 0; i < 30; i++)
+			http_conn(t + (usec_t)i * 40 * SEC +
+			    rng_below(r, 20) * SEC, h, dst, APP_HTTP_POST,
+			    "forms.example.org", "/contact/submit", BODY_FORM,
+			    0, NULL, ei, r);
+		ev_note(e, "30 small urlencoded form POSTs over plain HTTP to "
+		    "forms.example.org");
+		break;
+	case K_SANCTIONED_CLOUD:
+		dst = ip4("13.107.136.9");
+		ev_dst_ip(e, dst);
+		upload(h, t, dst, 443, APP_TLS, "company.sharepoint.com",
+		    600 * MB, 480, ei, r);
+		ev_note(e, "600 MB to the company's sanctioned cloud storage "
+		    "company.sharepoint.com, allowlisted for the finance "
+		    "group");
+		break;
+	case K_SNI_LOOKALIKE:
+		dst = ip4("151.101.2.133");
+		ev_dst_ip(e, dst);
+		ev_sni_lookalike(h, t, dst, ei, r);
+		ev_note(e, "60 short TLS connections with random-looking SNIs "
+		    "that do not match the SNIcat pattern");
+		break;
 	}
 }
 
@@ -2984,16 +3385,20 @@ sched_event(const struct sched *sc, struct scenario_s *scen, int idx)
 	struct host *h = host_by_slot(sc->slot);
 	usec_t t = DAY0 + (usec_t)sc->day * DAY + (usec_t)sc->hh * HOUR +
 	    (usec_t)sc->mm * MINUTE;
-	struct event *e, *e2;
+	struct event *e;
 	struct rng r;
-	struct ep c;
-	uint8_t a[1][16];
-	uint32_t dst;
-	int ei, i, hours;
-	double bytes;
 
+	/*
+	 * Events that go somewhere the host usually goes need that habit in
+	 * the background too, with or without the attacks: so `benign` stays
+	 * `week` minus the attack packets.
+	 */
+	if (sc->kind == K_OFF_HOURS || sc->kind == K_LARGE_DOWNLOAD)
+		host_add_habit(h, S_GOOGLE, 1.5);
 	if (!scen->attacks && kinds[sc->kind].alert)
 		return;
+	if (sc->kind == K_WEBSERVER)
+		t = T0;		/* a window over the whole capture */
 	if (t < T0 || t >= TEND) {
 		warnx("%s at day %d %02d:%02d is outside the capture: skipped",
 		    kinds[sc->kind].name, sc->day, sc->hh, sc->mm);
@@ -3001,269 +3406,10 @@ sched_event(const struct sched *sc, struct scenario_s *scen, int idx)
 	}
 	rng_init(&r, TAG_EVENT, (uint64_t)idx, (uint64_t)sc->kind);
 	e = ev_new(sc->kind, h->txt);
-	ei = (int)(e - evs);
-
-	switch (sc->kind) {
-	case K_BULK_NEW_COUNTRY:
-		dst = ip4("95.213.150.33");
-		ev_dst_ip(e, dst);
-		bytes = (sc->gb > 0 ? sc->gb : 1.5) * GB;
-		upload(h, t, dst, 443, APP_TLS, "static.upd-mirror.ru", bytes,
-		    rng_range(&r, 12, 18) * 60, ei, &r);
-		snprintf(e->note, sizeof e->note, "%.1f GB over ~15 min over TLS "
-		    "to static.upd-mirror.ru (RU, AS49505), a country no host has "
-		    "used", bytes / GB);
-		break;
-	case K_NEW_ADDR:
-		dst = ip4("167.99.52.201");
-		ev_dst_ip(e, dst);
-		upload(h, t, dst, 443, APP_TLS, "sync.fileshare-pro.com",
-		    350 * MB, 360, ei, &r);
-		ev_note(e, "350 MB to %s: usual country, new address and ASN",
-		    "sync.fileshare-pro.com (US, AS14061)");
-		break;
-	case K_UNUSUAL_PORT:
-		dst = ip4("54.211.87.40");
-		ev_dst_ip(e, dst);
-		upload(h, t, dst, 4444, APP_RAW, NULL, 400 * MB, 480, ei, &r);
-		ev_note(e, "400 MB of unidentified bytes to TCP port %s, a port "
-		    "never used before (US, AS14618)", "4444");
-		break;
-	case K_LOW_SLOW:
-		dst = ip4("185.225.69.144");
-		ev_dst_ip(e, dst);
-		hours = sc->hours > 0 ? (int)sc->hours : 24;
-		for (i = 0; i < hours; i++) {
-			upload(h, t + (usec_t)i * HOUR + rng_below(&r, 600) * SEC,
-			    dst, 443, APP_TLS, "api.telemetry-stats.net",
-			    rng_range(&r, 3, 5) * MB, rng_range(&r, 60, 180), ei, &r);
-		}
-		snprintf(e->note, sizeof e->note, "3-5 MB every hour for %d h to "
-		    "api.telemetry-stats.net (RO, AS9009), a country no host has "
-		    "used", hours);
-		break;
-	case K_OFF_HOURS:
-		host_add_habit(h, S_GOOGLE, 1.5);
-		dst = ip4("142.250.186.207");
-		ev_dst_ip(e, dst);
-		bytes = (sc->gb > 0 ? sc->gb : 1.2) * GB;
-		upload(h, t, dst, 443, APP_TLS, "storage.googleapis.com", bytes,
-		    25 * 60, ei, &r);
-		snprintf(e->note, sizeof e->note, "%.1f GB at night from a "
-		    "workstation idle at night, to storage.googleapis.com (usual "
-		    "country and ASN)", bytes / GB);
-		break;
-	case K_DNS_TUNNEL:
-		snprintf(e->dst, sizeof e->dst, "stat-cdn.xyz");
-		tun_new(t, h, TUN_IODINE, 0, "t.stat-cdn.xyz", 0, 3000,
-		    12 * MINUTE, ei, &r);
-		ev_note(e, "iodine-like: 3000 NULL queries with ~200-char base32 "
-		    "names under t.stat-cdn.xyz, %s", "via the resolver 10.1.1.53 "
-		    "(which forwards them to 8.8.8.8)");
-		break;
-	case K_DNS_TUNNEL_DIRECT:
-		dst = ip4("45.77.118.9");
-		snprintf(e->dst, sizeof e->dst, "updates-cdn.info");
-		tun_new(t, h, TUN_DNSCAT, 1, "updates-cdn.info", dst, 2000,
-		    10 * MINUTE, ei, &r);
-		ev_note(e, "dnscat2-like: 2000 TXT/CNAME/MX queries with hex "
-		    "labels, sent directly to %s:53 (US, AS20473)", "45.77.118.9");
-		break;
-	case K_ICMP_TUNNEL:
-		dst = ip4("139.59.33.190");
-		ev_dst_ip(e, dst);
-		host_ep(h, 0, &c, &r);
-		icmp_new(t, &c, dst, 1440, SEC / 2, 1, ei, &r);
-		ev_note(e, "ptunnel-like: 1440 echo requests of 1000-1400 bytes, "
-		    "different every time, over ~15 min (%s)", "IN, AS14061");
-		break;
-	case K_ARCHIVE_POST:
-		dst = ip4("185.107.57.15");
-		ev_dst_ip(e, dst);
-		archive_posts(h, t, dst, "upload.nl-datastore.net", 25, ei, &r);
-		ev_note(e, "25 POST /upload over HTTP with ZIP/7z/RAR bodies of "
-		    "2-12 MB to %s (NL, AS43350)", "upload.nl-datastore.net");
-		break;
-	case K_CLOUD_UPLOAD:
-		dst = ip4("144.76.136.153");
-		ev_dst_ip(e, dst);
-		upload(h, t, dst, 443, APP_TLS, "transfer.sh", 250 * MB, 180, ei,
-		    &r);
-		ev_note(e, "250 MB over TLS, SNI %s, a file-sharing service the "
-		    "host never used", "transfer.sh");
-		break;
-	case K_CLOUD_UPLOAD_MEGA:
-		dst = ip4("31.216.147.131");
-		ev_dst_ip(e, dst);
-		put32(a[0], ip4("31.216.148.12"));
-		tls_session(t, h, 0, a[0], 443, "g.api.mega.co.nz", NULL, 8 * KB,
-		    20 * KB, ei, 1.0, &r);
-		upload(h, t + 3 * SEC, dst, 443, APP_TLS,
-		    "gfs270n171.userstorage.mega.co.nz", 300 * MB, 240, ei, &r);
-		ev_note(e, "300 MB over TLS to MEGA, SNI %s, after an API call to "
-		    "g.api.mega.co.nz", "gfs270n171.userstorage.mega.co.nz");
-		break;
-	case K_SNICAT:
-		dst = ip4("45.76.201.77");
-		ev_dst_ip(e, dst);
-		snicat(h, t, dst, "cdn-assets-store.com", 90, ei, &r);
-		ev_note(e, "90 TLS ClientHellos, SNI <CMD>-<16 alnum>.%s, each "
-		    "aborted after the server's certificate", "cdn-assets-store.com");
-		break;
-	case K_MULTI_STAGE:
-		/* the parent row spans its two stages; each stage has a row */
-		snprintf(e->dst, sizeof e->dst, "cdn-telemetry.xyz,185.107.58.201");
-		e2 = ev_new(K_DNS_TUNNEL, h->txt);
-		e = &evs[ei];
-		e2->parent = ei;
-		snprintf(e2->dst, sizeof e2->dst, "cdn-telemetry.xyz");
-		snprintf(e2->note, sizeof e2->note, "stage 1 of multi_stage: "
-		    "iodine-like, 1200 NULL queries via the resolver");
-		tun_new(t, h, TUN_IODINE, 0, "s.cdn-telemetry.xyz", 0, 1200,
-		    8 * MINUTE, (int)(e2 - evs), &r);
-		e2 = ev_new(K_ARCHIVE_POST, h->txt);
-		e = &evs[ei];
-		e2->parent = ei;
-		dst = ip4("185.107.58.201");
-		ev_dst_ip(e2, dst);
-		snprintf(e2->note, sizeof e2->note, "stage 2 of multi_stage: 22 "
-		    "archive POSTs to files.eu-sync.net (NL, AS43350)");
-		archive_posts(h, t + 25 * MINUTE, dst, "files.eu-sync.net", 22,
-		    (int)(e2 - evs), &r);
-		ev_note(e, "DNS tunnel then archive POSTs from one host within %s",
-		    "an hour");
-		break;
-
-	case K_BACKUP_LATE:
-		snprintf(e->host, sizeof e->host, "%s", BACKUP);
-		inet_pton(AF_INET, BACKUP, e->hip);
-		ev_dst_ip(e, ip4(BACKUP_DST));
-		bytes = rng_range(&r, 3.5, 4.5) * 1.3 * GB * scen->backup_scale;
-		backup_run(t + rng_below(&r, 300) * SEC, bytes, 110, ei, &r);
-		snprintf(e->note, sizeof e->note, "the nightly backup runs late "
-		    "and ~30%% larger (%.2f GB over SSH to its usual offsite host)",
-		    bytes / GB);
-		break;
-	case K_WEBSERVER:
-		snprintf(e->host, sizeof e->host, "%s", WEBSERVER);
-		snprintf(e->dst, sizeof e->dst, "*");
-		e->window = 1;
-		e->first = T0;
-		e->last = TEND;
-		ev_note(e, "public web server answering visitors from 13 "
-		    "countries (large responses to inbound connections)%s", "");
-		break;
-	case K_FILESERVER:
-		snprintf(e->dst, sizeof e->dst, "%s", FILESERVER);
-		bytes = (sc->gb > 0 ? sc->gb : 2) * GB;
-		smb_copy(h, t, bytes, 1, ei, &r);
-		snprintf(e->note, sizeof e->note, "%.1f GB copied to the internal "
-		    "file server over SMB", bytes / GB);
-		break;
-	case K_NEW_HOST:
-		h = &hosts[nhosts_base];
-		snprintf(e->host, sizeof e->host, "%s", h->txt);
-		inet_pton(AF_INET, h->txt, e->hip);
-		h->join_day = sc->day;
-		h->join_hour = sc->hh + sc->mm / 60.0;
-		snprintf(e->dst, sizeof e->dst, "*");
-		e->window = 1;
-		e->first = t;
-		e->last = TEND;
-		ev_note(e, "a new workstation joins and browses like the others%s",
-		    "");
-		break;
-	case K_LARGE_DOWNLOAD:
-		host_add_habit(h, S_GOOGLE, 1);
-		dst = ip4("142.250.185.206");
-		ev_dst_ip(e, dst);
-		put32(a[0], dst);
-		bytes = (sc->gb > 0 ? sc->gb : 3) * GB;
-		tls_session(t, h, 0, a[0], 443, "dl.google.com", NULL, 40 * KB,
-		    bytes, ei, 1.0, &r)->u.tcp.downrate = 25 * MB;
-		snprintf(e->note, sizeof e->note, "a %.1f GB download from "
-		    "dl.google.com (inbound volume)", bytes / GB);
-		break;
-	case K_NEW_COUNTRY_SMALL:
-		dst = ip4("203.109.191.2");
-		ev_dst_ip(e, dst);
-		put32(a[0], dst);
-		tls_session(t, h, 0, a[0], 443, "www.rnz.co.nz", NULL, 2 * KB,
-		    15 * KB, ei, 1.0, &r);
-		ev_note(e, "a few KB to a never-seen country (%s)", "NZ");
-		break;
-	case K_DNS_BROWSING:
-		snprintf(e->dst, sizeof e->dst, "*");
-		e->window = 1;
-		e->first = t;
-		e->last = TEND;
-		ev_note(e, "ordinary browsing: lookups via the resolver, CNAME "
-		    "chains, AAAA, NXDOMAIN, MX, TXT over TCP%s", "");
-		break;
-	case K_CDN_LONG_LABELS:
-		snprintf(e->dst, sizeof e->dst, "*");
-		for (i = 0; i < 160; i++) {
-			int j = (int)rng_below(&r, NCDNLONG);
-
-			inet_pton(AF_INET, cdnlong[j].addr, a[0]);
-			tls_session(t + (usec_t)(i * 3 * MINUTE) + rng_below(&r, 120) *
-			    SEC, h, 0, a[0], 443, cdnlong[j].name, NULL,
-			    rng_lognorm(&r, 1.5 * KB, 0.5),
-			    rng_lognorm(&r, 100 * KB, 0.8), ei, 1.0, &r);
-		}
-		ev_note(e, "160 lookups over 8 h of CDN/ELB names with long "
-		    "hyphenated word labels (low entropy)%s", "");
-		break;
-	case K_PING_STANDARD:
-		snprintf(e->dst, sizeof e->dst, "%s", UPSTREAM_DNS);
-		ping_run(h, t, 100, ei, &r);
-		ev_note(e, "100 standard pings (56-byte payload, identical every "
-		    "time) to %s", UPSTREAM_DNS);
-		break;
-	case K_FORM_POST:
-		dst = ip4("213.186.33.87");
-		ev_dst_ip(e, dst);
-		for (i = 0; i < 30; i++)
-			http_conn(t + (usec_t)i * 40 * SEC + rng_below(&r, 20) * SEC,
-			    h, dst, APP_HTTP_POST, "forms.example.org",
-			    "/contact/submit", BODY_FORM, 0, NULL, ei, &r);
-		ev_note(e, "30 small urlencoded form POSTs over plain HTTP to %s",
-		    "forms.example.org");
-		break;
-	case K_SANCTIONED_CLOUD:
-		dst = ip4("13.107.136.9");
-		ev_dst_ip(e, dst);
-		upload(h, t, dst, 443, APP_TLS, "company.sharepoint.com", 600 * MB,
-		    480, ei, &r);
-		ev_note(e, "600 MB to the company's sanctioned cloud storage %s, "
-		    "allowlisted for the finance group", "company.sharepoint.com");
-		break;
-	case K_SNI_LOOKALIKE:
-		dst = ip4("151.101.2.133");
-		ev_dst_ip(e, dst);
-		for (i = 0; i < 60; i++) {
-			static const char *const w1[] = { "ls", "list", "cd",
-			    "ex", "size", "where" };
-			static const char *const w2[] = { "cache", "edge",
-			    "static", "media", "img", "api" };
-			char sni[128], rnd[14];
-
-			/* CloudFront's random names, and command-like words */
-			rng_alnum(&r, rnd, 13, "abcdefghijklmnopqrstuvwxyz0123456789");
-			if (i % 2)
-				snprintf(sni, sizeof sni, "d%s.cloudfront.net", rnd);
-			else
-				snprintf(sni, sizeof sni, "%s-%s-%02u.assets.example.net",
-				    w1[rng_below(&r, 6)], w2[rng_below(&r, 6)],
-				    rng_below(&r, 40));
-			put32(a[0], dst);
-			tls_session(t + (usec_t)i * 20 * SEC, h, 0, a[0], 443, sni,
-			    NULL, 1 * KB, 30 * KB, ei, 0, &r);
-		}
-		ev_note(e, "60 short TLS connections with random-looking SNIs "
-		    "that do not match the SNIcat pattern%s", "");
-		break;
-	}
+	if (kinds[sc->kind].alert)
+		ev_attack(e, sc, h, t, &r);
+	else
+		ev_twin(e, sc, scen, h, t, &r);
 }
 
 /* --------------------------------------------------------- scenarios */
@@ -3371,16 +3517,16 @@ static const struct sched sched_multi[] = {
 #define SC(n)	n, (int)(sizeof n / sizeof n[0])
 
 static struct scenario_s scenarios[] = {
-	{ "week", 7, 24, "4d", 1.0, 25, 5, 4, 1, SC(sched_week) },
-	{ "benign", 7, 24, "4d", 1.0, 25, 5, 4, 0, SC(sched_week) },
-	{ "demo", 4, 12, "2d", 0.5, 15, 3, 2, 1, SC(sched_demo) },
-	{ "dns_tunnel", 2, 6, "1d", 0.1, 6, -1, -1, 1, SC(sched_dns) },
-	{ "icmp_tunnel", 2, 6, "1d", 0.1, 6, -1, -1, 1, SC(sched_icmp) },
-	{ "archive_post", 2, 6, "1d", 0.1, 6, -1, -1, 1, SC(sched_archive) },
-	{ "snicat", 2, 6, "1d", 0.1, 6, -1, -1, 1, SC(sched_snicat) },
-	{ "cloud_upload", 2, 6, "1d", 0.1, 6, -1, -1, 1, SC(sched_cloud) },
-	{ "bulk", 2, 6, "1d", 0.1, 6, 1, -1, 1, SC(sched_bulk) },
-	{ "multi_stage", 2, 6, "1d", 0.1, 6, -1, -1, 1, SC(sched_multi) },
+	{ "week", 7, 24, "4d", 1.0, 25, 1, SC(sched_week) },
+	{ "benign", 7, 24, "4d", 1.0, 25, 0, SC(sched_week) },
+	{ "demo", 4, 12, "2d", 0.5, 15, 1, SC(sched_demo) },
+	{ "dns_tunnel", 2, 6, "1d", 0.1, 6, 1, SC(sched_dns) },
+	{ "icmp_tunnel", 2, 6, "1d", 0.1, 6, 1, SC(sched_icmp) },
+	{ "archive_post", 2, 6, "1d", 0.1, 6, 1, SC(sched_archive) },
+	{ "snicat", 2, 6, "1d", 0.1, 6, 1, SC(sched_snicat) },
+	{ "cloud_upload", 2, 6, "1d", 0.1, 6, 1, SC(sched_cloud) },
+	{ "bulk", 2, 6, "1d", 0.1, 6, 1, SC(sched_bulk) },
+	{ "multi_stage", 2, 6, "1d", 0.1, 6, 1, SC(sched_multi) },
 };
 
 /* ------------------------------------------------------------ output */
@@ -3481,13 +3627,15 @@ write_env(struct scenario_s *sc)
 	FILE *fp = open_out("scenario.env");
 	int i;
 
-	fprintf(fp, "# written by exfild-gen: sourced by tests/gen/mkscenario.sh\n");
+	fprintf(fp, "# written by exfild-gen, read by "
+	    "tests/gen/mkscenario.sh\n");
 	fprintf(fp, "SCENARIO=%s\nSEED=%llu\nSTART=%lld\nDAYS=%d\nHOSTS=%d\n",
 	    sc->name, (unsigned long long)opt_seed, (long long)opt_start,
 	    opt_days, opt_hosts);
 	fprintf(fp, "LEARNING_PERIOD=%s\nFLOOD=%llu\n", sc->learning,
 	    (unsigned long long)opt_flood);
-	fprintf(fp, "SANCTIONED_DOMAIN=company.sharepoint.com\nSANCTIONED_HOSTS=\"");
+	fprintf(fp, "SANCTIONED_DOMAIN=company.sharepoint.com\n"
+	    "SANCTIONED_HOSTS=\"");
 	for (i = nhosts_base - nfinance; i < nhosts_base; i++)
 		fprintf(fp, "%s%s", i > nhosts_base - nfinance ? " " : "",
 		    hosts[i].txt);
@@ -3644,9 +3792,12 @@ main(int argc, char *argv[])
 	DAY0 = T0 - T0 % DAY;
 	TEND = T0 + (usec_t)opt_days * DAY;
 	newhost = 0;
-	for (k = 0; k < sc->nsched; k++)
+	for (k = 0; k < sc->nsched; k++) {
 		if (sc->sched[k].kind == K_NEW_HOST)
 			newhost = 1;
+		if (sc->sched[k].kind == K_BACKUP_LATE)
+			late_backup_day = sc->sched[k].day;
+	}
 	hosts_init(opt_hosts, newhost);
 	rng_init(&r, TAG_HOST, 1000000, 0);
 	ep_v4(&ep_resolver, ip4(RESOLVER), 53, &r);
@@ -3681,7 +3832,8 @@ main(int argc, char *argv[])
 	if (!opt_quiet)
 		fprintf(stderr, "exfild-gen: %s seed %llu, %d days, %d hosts: "
 		    "%llu packets (%llu flood), %llu flows, %.1f MB written, "
-		    "%.2f GB on the wire, %d events, peak %zu live flows, %.1f s\n",
+		    "%.2f GB on the wire, %d events, peak %zu live flows, "
+		    "%.1f s\n",
 		    sc->name, (unsigned long long)opt_seed, opt_days, opt_hosts,
 		    (unsigned long long)st_pkts, (unsigned long long)st_flood,
 		    (unsigned long long)st_flows, st_file / 1e6, st_wire / 1e9,

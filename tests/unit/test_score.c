@@ -527,11 +527,15 @@ scen_slow(struct sim *s)
 		    10, &rare_br, DIR_OUTBOUND, 500000, 20000, 1);
 }
 
+/* Storage of a provider everybody uses, at an address new to the host. */
+static const struct dst night_dst =
+    { "142.250.74.207", "US", "US-CA", 15169, "GOOGLE", 443, "storage.googleapis.com" };
+
 static void
 scen_night(struct sim *s)
 {
-	add_stream(s, at(ATTACK_DAY, 2, 30), 10 * XT_MIN, 11, &common[1],
-	    800 * MB, 2 * MB, 1);
+	add_stream(s, at(ATTACK_DAY, 2, 30), 20 * XT_MIN, 11, &night_dst,
+	    1000 * MB, 2 * MB, 1);
 }
 
 static void
@@ -716,7 +720,7 @@ static void
 test_night(void **state)
 {
 	(void)state;
-	expect_alert(scen_night, 11, "142.250.74.100", "T1029", 60 * XT_SEC);
+	expect_alert(scen_night, 11, "142.250.74.207", "T1029", 60 * XT_SEC);
 }
 
 static void
@@ -759,6 +763,522 @@ test_internal(void **state)
 {
 	(void)state;
 	expect_quiet(scen_internal);
+}
+
+static void
+test_server_replies_flag(void **state)
+{
+	struct sim s;
+	struct score_conf c;
+
+	(void)state;
+	/* Off (the default): a web server's answers are never scored. */
+	expect_quiet(scen_web_spike);
+	/* On: its replies have a baseline of their own and are scored. */
+	gen_week(&s, 0x9e3779b97f4a7c15ULL);
+	scen_web_spike(&s);
+	sim_conf(&c);
+	c.score_server_replies = 1;
+	sim_start(&s, &c);
+	sim_run(&s, 0, s.n);
+	assert_true(count_tag(&s, 1) > 0);
+	sim_free(&s);
+}
+
+/* Two runs of the same records give the same events, byte for byte. */
+static void
+test_deterministic(void **state)
+{
+	struct sim a, b;
+	size_t i;
+
+	(void)state;
+	run_scenario(&a, scen_country, 40);
+	run_scenario(&b, scen_country, 40);
+	assert_true(a.nev > 0);
+	assert_int_equal(a.nev, b.nev);
+	for (i = 0; i < a.nev; i++) {
+		assert_true(a.ev[i].ts == b.ev[i].ts);
+		assert_true(a.ev[i].score == b.ev[i].score);
+		assert_true(a.ev[i].bytes == b.ev[i].bytes);
+		assert_true(addr_eq(&a.ev[i].host, &b.ev[i].host));
+		assert_string_equal(a.ev[i].reason, b.ev[i].reason);
+		assert_memory_equal(a.ev[i].comps, b.ev[i].comps,
+		    sizeof(a.ev[i].comps));
+	}
+	sim_free(&a);
+	sim_free(&b);
+}
+
+static void
+tmp_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "/tmp/test_score.%ld.%s", (long)getpid(), name);
+}
+
+static int
+count_aside(const char *path)
+{
+	char dir[256], *base;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	base = strrchr(dir, '/');
+	*base++ = '\0';
+	assert_non_null(d = opendir(dir));
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, base, strlen(base)) == 0 &&
+		    strstr(de->d_name, ".corrupt-") != NULL) {
+			char p[512];
+
+			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+			unlink(p);
+			n++;
+		}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Save at the start of the attack day, load into a new scorer, and the
+ * rest of the run gives the events the uninterrupted run gives.
+ */
+static void
+test_save_load_round_trip(void **state)
+{
+	struct sim a, b;
+	struct score_conf c;
+	struct score_stats sa, sb;
+	char path[256], err[256];
+	size_t i, cut;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "rt");
+	gen_week(&a, 0x9e3779b97f4a7c15ULL);
+	scen_country(&a);
+	scen_slow(&a);
+	sim_conf(&c);
+	c.alert_threshold = 50;
+	sim_start(&a, &c);
+	for (cut = 0; cut < a.n && a.r[cut].last < at(ATTACK_DAY - 1, 0, 0);
+	    cut++)
+		;
+	sim_run(&a, 0, cut);
+	assert_int_equal(score_save(a.sc, path, err, sizeof(err)), 0);
+
+	memset(&b, 0, sizeof(b));
+	b.r = a.r;
+	b.n = a.n;
+	b.nev = 0;
+	assert_non_null(b.sc = score_new(&c, err, sizeof(err)));
+	assert_int_equal(score_load(b.sc, path, err, sizeof(err)), 1);
+	score_stats(a.sc, &sa);
+	score_stats(b.sc, &sb);
+	assert_int_equal(sa.hosts, sb.hosts);
+	assert_int_equal(sa.entries, sb.entries);
+	assert_int_equal(sa.destinations, sb.destinations);
+	assert_true(sa.first == sb.first);
+	assert_true(sa.learning_left == sb.learning_left);
+	assert_int_equal(sb.loads, 1);
+
+	a.nev = 0;
+	sim_run(&a, cut, a.n);
+	sim_run(&b, cut, b.n);
+	assert_true(a.nev > 0);
+	assert_int_equal(a.nev, b.nev);
+	for (i = 0; i < a.nev; i++) {
+		assert_true(a.ev[i].ts == b.ev[i].ts);
+		assert_true(a.ev[i].score == b.ev[i].score);
+		assert_string_equal(a.ev[i].reason, b.ev[i].reason);
+		assert_memory_equal(a.ev[i].comps, b.ev[i].comps,
+		    sizeof(a.ev[i].comps));
+	}
+	unlink(path);
+	score_free(b.sc);
+	free(b.ev);
+	free(b.evtag);
+	sim_free(&a);
+}
+
+/* A restart in the middle of learning does not restart the clock. */
+static void
+test_learning_clock_survives(void **state)
+{
+	struct sim a;
+	struct score_conf c;
+	struct score_stats st;
+	struct scorer *b;
+	char path[256], err[256];
+	size_t cut;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "learn");
+	gen_week(&a, 7);
+	sim_conf(&c);
+	sim_start(&a, &c);
+	for (cut = 0; cut < a.n && a.r[cut].last < at(1, 0, 0); cut++)
+		;
+	sim_run(&a, 0, cut);
+	score_stats(a.sc, &st);
+	assert_true(st.learning_left > 0 && st.learning_left <= XT_DAY +
+	    XT_HOUR);
+	assert_int_equal(score_save(a.sc, path, err, sizeof(err)), 0);
+	assert_non_null(b = score_new(&c, err, sizeof(err)));
+	assert_int_equal(score_load(b, path, err, sizeof(err)), 1);
+	score_stats(b, &st);
+	assert_true(st.learning_left > 0 && st.learning_left <= XT_DAY +
+	    XT_HOUR);
+	assert_true(st.first == T0 || st.first < T0 + XT_HOUR);
+	score_free(b);
+	unlink(path);
+	sim_free(&a);
+}
+
+static void
+saved_state(const char *path, struct score_conf *c)
+{
+	struct sim a;
+	char err[256];
+
+	gen_week(&a, 11);
+	sim_conf(c);
+	sim_start(&a, c);
+	sim_run(&a, 0, a.n / 3);
+	assert_int_equal(score_save(a.sc, path, err, sizeof(err)), 0);
+	sim_free(&a);
+}
+
+static void
+expect_fresh_after_load(const char *path, const struct score_conf *c,
+    const char *why)
+{
+	struct scorer *b;
+	struct score_stats st;
+	char err[512] = "";
+
+	assert_non_null(b = score_new(c, err, sizeof(err)));
+	assert_int_equal(score_load(b, path, err, sizeof(err)), -1);
+	if (strstr(err, why) == NULL)
+		fail_msg("\"%s\" does not say \"%s\"", err, why);
+	assert_non_null(strstr(err, "moved to"));
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(count_aside(path), 1);
+	score_stats(b, &st);
+	assert_int_equal(st.hosts, 0);
+	assert_int_equal(st.entries, 0);
+	assert_true(st.learning_left == c->learning_period);
+	/* A missing file afterwards is a plain fresh start. */
+	assert_int_equal(score_load(b, path, err, sizeof(err)), 0);
+	score_free(b);
+}
+
+static void
+test_corrupt_flipped(void **state)
+{
+	struct score_conf c;
+	char path[256];
+	FILE *fp;
+	int ch;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "flip");
+	saved_state(path, &c);
+	assert_non_null(fp = fopen(path, "r+b"));
+	fseek(fp, 5000, SEEK_SET);
+	ch = fgetc(fp);
+	fseek(fp, 5000, SEEK_SET);
+	fputc(ch ^ 1, fp);
+	fclose(fp);
+	expect_fresh_after_load(path, &c, "checksum");
+}
+
+static void
+test_corrupt_truncated(void **state)
+{
+	struct score_conf c;
+	char path[256];
+	struct stat st;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "trunc");
+	saved_state(path, &c);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(truncate(path, st.st_size / 2), 0);
+	expect_fresh_after_load(path, &c, "truncated");
+}
+
+static void
+test_corrupt_version(void **state)
+{
+	struct score_conf c;
+	struct state_file sf;
+	char path[256], err[256];
+
+	(void)state;
+	tmp_path(path, sizeof(path), "version");
+	sim_conf(&c);
+	assert_int_equal(state_create(&sf, path, SCORE_STATE_KIND,
+	    SCORE_STATE_VERSION + 1, err, sizeof(err)), 0);
+	assert_int_equal(state_commit(&sf, err, sizeof(err)), 0);
+	expect_fresh_after_load(path, &c, "incompatible");
+}
+
+/* A well-formed file whose records are not this version's layout. */
+static void
+test_corrupt_layout(void **state)
+{
+	struct score_conf c;
+	struct state_file sf;
+	char path[256], err[256], rec[60];
+
+	(void)state;
+	tmp_path(path, sizeof(path), "layout");
+	sim_conf(&c);
+	memset(rec, 1, sizeof(rec));
+	assert_int_equal(state_create(&sf, path, SCORE_STATE_KIND,
+	    SCORE_STATE_VERSION, err, sizeof(err)), 0);
+	assert_int_equal(state_section(&sf, STATE_TAG('E', 'N', 'T', 'R'),
+	    sizeof(rec), 1), 0);
+	assert_int_equal(state_write(&sf, rec, sizeof(rec)), 0);
+	assert_int_equal(state_commit(&sf, err, sizeof(err)), 0);
+	expect_fresh_after_load(path, &c, "layout");
+}
+
+/* Far more destinations than entries: bounded, evicting, counting. */
+static void
+test_bounded_memory(void **state)
+{
+	struct score_conf c;
+	struct scorer *sc;
+	struct score_stats st;
+	struct flow_rec rec;
+	struct flowinfo fi;
+	struct event ev[2];
+	addr_t h, d;
+	char err[256];
+	uint8_t v4[4];
+	int i;
+
+	(void)state;
+	sim_conf(&c);
+	c.max_hosts = 16;
+	c.max_entries = 1000;
+	c.max_destinations = 1000;
+	c.learning_period = XT_HOUR;
+	assert_non_null(sc = score_new(&c, err, sizeof(err)));
+	memset(&rec, 0, sizeof(rec));
+	memset(&fi, 0, sizeof(fi));
+	rec.proto = 6;
+	fi.rec = &rec;
+	fi.dir = DIR_OUTBOUND;
+	fi.host = &h;
+	fi.remote = &d;
+	fi.host_is_client = 1;
+	fi.rport = 443;
+	for (i = 0; i < 20000; i++) {
+		host_addr(i % 40, &h);
+		v4[0] = 100;
+		v4[1] = (uint8_t)(i >> 16);
+		v4[2] = (uint8_t)(i >> 8);
+		v4[3] = (uint8_t)i;
+		addr_from_v4(&d, v4);
+		rec.first = rec.last = T0 + (xtime_t)i * XT_SEC;
+		rec.pkts[0] = 10;
+		fi.sent = 100000 + (uint64_t)i;
+		fi.geo.flags = GEO_KNOWN_COUNTRY | GEO_KNOWN_ASN;
+		fi.geo.country[0] = (char)('A' + i % 26);
+		fi.geo.country[1] = (char)('A' + (i / 26) % 26);
+		fi.geo.asn = (uint32_t)i;
+		score_record(sc, &fi, ev, 2);
+		if (i % 1000 == 0)
+			score_tick(sc, rec.last);
+	}
+	score_stats(sc, &st);
+	assert_true(st.hosts <= 16);
+	assert_true(st.entries <= 1000);
+	assert_true(st.destinations <= 1000);
+	assert_true(st.host_evictions > 0);
+	assert_true(st.entry_evictions > 10000);
+	assert_true(st.destination_evictions > 10000);
+	assert_int_equal(st.entry_size, 64);
+	assert_int_equal(st.mem_entries, (1000 + 500 + BL_PROBE) * 64);
+	assert_int_equal(st.max_entries, 1000);
+	score_free(sc);
+}
+
+static void
+test_ignored_and_empty(void **state)
+{
+	struct score_conf c;
+	struct scorer *sc;
+	struct score_stats st;
+	struct flow_rec rec;
+	struct flowinfo fi;
+	struct event ev[1];
+	addr_t h, d;
+	char err[256];
+
+	(void)state;
+	sim_conf(&c);
+	assert_non_null(sc = score_new(&c, err, sizeof(err)));
+	memset(&rec, 0, sizeof(rec));
+	memset(&fi, 0, sizeof(fi));
+	host_addr(1, &h);
+	addr_pton("10.1.2.10", &d);
+	rec.proto = 6;
+	rec.last = T0;
+	fi.rec = &rec;
+	fi.host = &h;
+	fi.remote = &d;
+	fi.sent = 1000000000;
+	fi.dir = DIR_INTERNAL;
+	assert_int_equal(score_record(sc, &fi, ev, 1), 0);
+	fi.dir = DIR_TRANSIT;
+	assert_int_equal(score_record(sc, &fi, ev, 1), 0);
+	/* Only ACKs of a download: nothing uploaded. */
+	fi.dir = DIR_OUTBOUND;
+	fi.host_is_client = 1;
+	rec.pkts[0] = 1000;
+	fi.sent = 1000 * 52;
+	fi.recv = 1000 * 2 * 1448;
+	assert_int_equal(score_record(sc, &fi, ev, 1), 0);
+	score_stats(sc, &st);
+	assert_int_equal(st.records, 3);
+	assert_int_equal(st.ignored, 2);
+	assert_int_equal(st.empty, 1);
+	assert_int_equal(st.hosts, 0);
+	score_free(sc);
+}
+
+/* No room for the event: counted, and the window still counts as told. */
+static void
+test_maxout(void **state)
+{
+	struct sim s;
+	struct score_conf c;
+	struct score_stats st;
+	size_t i;
+
+	(void)state;
+	gen_week(&s, 0x9e3779b97f4a7c15ULL);
+	scen_country(&s);
+	sim_conf(&c);
+	sim_start(&s, &c);
+	for (i = 0; i < s.n; i++) {
+		struct srec *r = &s.r[i];
+
+		if (r->tag == 0) {
+			sim_feed(&s, r);
+			continue;
+		}
+		break;
+	}
+	/* The exfiltration records, with no room for events. */
+	{
+		struct flow_rec rec;
+		struct flowinfo fi;
+		addr_t h, d;
+
+		host_addr(3, &h);
+		addr_pton(exfil_ru.ip, &d);
+		memset(&rec, 0, sizeof(rec));
+		memset(&fi, 0, sizeof(fi));
+		rec.proto = 6;
+		fi.rec = &rec;
+		fi.dir = DIR_OUTBOUND;
+		fi.host = &h;
+		fi.remote = &d;
+		fi.host_is_client = 1;
+		fi.rport = 443;
+		fi.geo.flags = GEO_KNOWN_COUNTRY | GEO_KNOWN_ASN;
+		memcpy(fi.geo.country, "RU", 3);
+		fi.geo.asn = exfil_ru.asn;
+		for (i = 0; i < 30; i++) {
+			rec.first = at(ATTACK_DAY, 14, 3) + (xtime_t)i * 10 *
+			    XT_SEC;
+			rec.last = rec.first + 9 * XT_SEC;
+			rec.pkts[0] = 20000;
+			fi.sent = 30 * MB;
+			assert_int_equal(score_record(s.sc, &fi, NULL, 0), 0);
+		}
+	}
+	score_stats(s.sc, &st);
+	assert_int_equal(st.events_dropped, 1);
+	assert_int_equal(st.events, 0);
+	sim_free(&s);
+}
+
+static void
+test_params_table(void **state)
+{
+	const struct param_desc *pd;
+	struct volume_params vp;
+	struct score_conf c;
+	char err[256];
+	double v = 0;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(score_params_default(&vp, err, sizeof(err)), 0);
+	assert_int_equal(score_conf_default(&c, err, sizeof(err)), 0);
+	assert_memory_equal(&vp, &c.vp, sizeof(vp));
+	assert_int_equal(c.alert_threshold, 75);
+	/* Every default is inside its own bounds. */
+	for (pd = volume_params; pd->name != NULL; pd++, n++) {
+		char *p = (char *)&vp + pd->off;
+
+		assert_non_null(pd->doc);
+		switch (pd->type) {
+		case PT_INT:
+			v = (double)*(int64_t *)(void *)p;
+			break;
+		case PT_DOUBLE:
+			v = *(double *)(void *)p;
+			break;
+		case PT_DURATION:
+			v = (double)*(xtime_t *)(void *)p / XT_SEC;
+			break;
+		case PT_SIZE:
+			v = (double)*(uint64_t *)(void *)p;
+			break;
+		default:
+			fail_msg("%s: unexpected type", pd->name);
+		}
+		if (v < pd->min || v > pd->max)
+			fail_msg("%s: default %g outside %g..%g", pd->name, v,
+			    pd->min, pd->max);
+	}
+	assert_true(n >= 20);
+	assert_true(vp.window_short == 5 * XT_MIN);
+	assert_true(vp.window_day == XT_DAY);
+	assert_true(vp.min_bytes_short == 1000000);
+	/* A threshold outside 0..100 is refused. */
+	c.alert_threshold = 101;
+	assert_null(score_new(&c, err, sizeof(err)));
+}
+
+static void
+test_save_due(void **state)
+{
+	struct sim s;
+	struct score_conf c;
+	char path[256], err[256];
+
+	(void)state;
+	tmp_path(path, sizeof(path), "due");
+	gen_week(&s, 3);
+	sim_conf(&c);
+	sim_start(&s, &c);
+	assert_false(score_save_due(s.sc, 5 * XT_MIN));
+	sim_run(&s, 0, 200);
+	assert_true(score_save_due(s.sc, 5 * XT_MIN));
+	assert_false(score_save_due(s.sc, 0));
+	assert_int_equal(score_save(s.sc, path, err, sizeof(err)), 0);
+	assert_false(score_save_due(s.sc, 5 * XT_MIN));
+	unlink(path);
+	sim_free(&s);
 }
 
 /*
@@ -823,6 +1343,19 @@ main(void)
 		cmocka_unit_test(test_small_visit),
 		cmocka_unit_test(test_download),
 		cmocka_unit_test(test_internal),
+		cmocka_unit_test(test_server_replies_flag),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_save_load_round_trip),
+		cmocka_unit_test(test_learning_clock_survives),
+		cmocka_unit_test(test_corrupt_flipped),
+		cmocka_unit_test(test_corrupt_truncated),
+		cmocka_unit_test(test_corrupt_version),
+		cmocka_unit_test(test_corrupt_layout),
+		cmocka_unit_test(test_bounded_memory),
+		cmocka_unit_test(test_ignored_and_empty),
+		cmocka_unit_test(test_maxout),
+		cmocka_unit_test(test_params_table),
+		cmocka_unit_test(test_save_due),
 	};
 
 	if (getenv("SCORE_TUNE") != NULL) {
