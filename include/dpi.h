@@ -53,7 +53,7 @@ struct dpi_stats {
 	uint64_t	 classified;	/* named by nDPI's dissectors */
 	uint64_t	 guessed;	/* named by nDPI's guess (port, IP) */
 	uint64_t	 unknown;	/* finished without a name */
-	uint64_t	 pool_exhausted;	/* flows without a state: no memory */
+	uint64_t	 pool_exhausted;	/* no memory for a state */
 	uint64_t	 skipped;	/* packets nDPI cannot parse: later
 					   fragments, cut short */
 	uint64_t	 live_states;

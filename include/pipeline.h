@@ -26,8 +26,13 @@
 
 enum { MSG_PKT = 1, MSG_REC, MSG_TICK };
 
-/* Largest slice of a packet handed to DPI and the channel detectors. */
-#define PKT_MSG_MAX	1600
+/*
+ * Largest slice of a packet handed to DPI and the channel detectors: the
+ * whole IP packet, because nDPI reads certificates and DNS answers that
+ * span large (offloaded or jumbo) segments; live capture is bounded by
+ * capture.snaplen long before this.
+ */
+#define PKT_MSG_MAX	65535
 
 struct pkt_msg {
 	uint32_t	 slot, gen;

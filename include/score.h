@@ -47,7 +47,10 @@
  *   score_tick:         packet time moved on: bounded expiry of the tables.
  *   score_save_due:     a save interval of packet time has passed.
  *   score_save / score_load:  persist / restore everything learned;
- *                       load right after score_new, before any record.
+ *                       load right after score_new, before any record.  A
+ *                       loaded state that ends more than an hour after the
+ *                       first record that follows is discarded
+ *                       (state_discarded): it is not that traffic's past.
  *   score_stats:        counters, table fill and memory.
  */
 #ifndef SCORE_H
@@ -124,6 +127,8 @@ struct score_stats {
 	uint64_t	 events;		/* score.events */
 	uint64_t	 events_dropped;	/* score.events_dropped: maxout */
 	uint64_t	 saves, loads;
+	uint64_t	 state_discarded;	/* loaded state later than the
+						   traffic: learning restarted */
 	uint64_t	 hosts, entries, destinations;	/* records held */
 	uint64_t	 max_hosts, max_entries, max_destinations;
 	uint64_t	 host_evictions, entry_evictions, destination_evictions;

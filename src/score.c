@@ -43,6 +43,7 @@ struct scorer {
 	xtime_t		 first;		/* packet time of the first record */
 	xtime_t		 now;		/* latest packet time seen */
 	xtime_t		 last_save;
+	xtime_t		 loaded_now;	/* packet time the loaded state ends */
 	int		 seeded;
 	struct score_stats st;
 };
@@ -853,6 +854,20 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 		return 0;
 	}
 	now = fi->rec != NULL ? fi->rec->last : sc->now;
+	if (sc->loaded_now != 0) {
+		/*
+		 * A state that ends more than an hour after the first record
+		 * is not this traffic's past (a capture replayed again with
+		 * the state its first replay left): learn afresh.
+		 */
+		if (now + XT_HOUR < sc->loaded_now) {
+			baseline_reset(&sc->bl);
+			sc->first = sc->now = sc->last_save = 0;
+			sc->seeded = 0;
+			sc->st.state_discarded++;
+		}
+		sc->loaded_now = 0;
+	}
 	if (now < sc->now)
 		now = sc->now;	/* a late record counts now */
 	sc->now = now;
@@ -1100,6 +1115,7 @@ score_load(struct scorer *sc, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	sc->st.loads++;
+	sc->loaded_now = sc->now;
 	return 1;
 }
 

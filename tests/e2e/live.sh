@@ -14,7 +14,8 @@
 #      "prefix -- ECS JSON" lines with the ECS fields; the JSON file has them
 #   2. exfild runs with a non-zero uid and no effective capabilities
 #   3. SIGHUP with a broken file is refused and the old configuration keeps
-#      alerting; SIGHUP with a changed file moves alerts.json_file
+#      alerting; SIGHUP with a changed file moves alerts.json_file and
+#      applies a new allowlist entry (counted in the SIGUSR1 stats line)
 #   4. SIGTERM exits 0 and leaves the state file
 #   5. a periodic save survives SIGKILL: the next start loads the state
 # Needs root; prints "skip: ..." and exits 0 without it.  E2E_KEEP=1 keeps
@@ -333,7 +334,7 @@ head -c 5000 /dev/urandom | base32 -w 40 | tr 'A-Z' 'a-z' |
     while read -r l; do
 	echo "@$SERVER +tries=1 +timeout=1 $l.t.exfil-e2e.example A"
     done > "$T/dig.batch"
-timeout 120 ip netns exec "$NS_O" dig -f "$T/dig.batch" > "$T/dig.out" 2>&1
+timeout 60 ip netns exec "$NS_O" dig -f "$T/dig.batch" > "$T/dig.out" 2>&1
 echo "  dig: $(wc -l < "$T/dig.batch") queries sent"
 
 # Large ICMP: ping's payload is 1400 bytes, over icmp_large's 1000.
@@ -342,7 +343,7 @@ ip netns exec "$NS_O" ping -q -c 20 -i 0.2 -s 1400 -W 1 "$SERVER" \
 
 # Archive POSTs: 25 bodies starting with PK\3\4 (http_archive_post: > 20).
 { printf 'PK\003\004'; head -c 4000 /dev/urandom; } > "$T/upload.zip"
-ip netns exec "$NS_O" bash -c 'for i in $(seq 1 25); do
+timeout 60 ip netns exec "$NS_O" bash -c 'for i in $(seq 1 25); do
 	curl -s -o /dev/null -m 5 -H "Expect:" --retry 5 \
 	    --retry-connrefused --retry-delay 1 \
 	    --data-binary @"$1" "http://$2:8080/upload/$i" || echo "curl $i failed"
@@ -417,6 +418,20 @@ e2e_check "after the refused reload the alert reaches syslog too" \
     wait_alert 5 "$SYSLOG" "$SEP" rule.id=EXF-ICMP-002 \
     destination.ip=203.0.113.11
 
+# SIGUSR1: a stats line; print its count of allowlisted alerts.
+usr1_allowlisted()
+{
+	local n
+
+	n=$(grep -c '^exfild: stats ' "$EXF_ERR")
+	kill -USR1 "$EXF_PID"
+	e2e_wait_count 5 "$EXF_ERR" '^exfild: stats ' $((n + 1)) || return 1
+	grep '^exfild: stats ' "$EXF_ERR" | tail -n 1 |
+	    grep -oE ' (alert\.suppressed_allowlist|suppressed)=[0-9]+' |
+	    head -n 1 | cut -d= -f2
+}
+allow_before=$(usr1_allowlisted)
+
 # Changed: another json_file, and an allowlist entry for 203.0.113.13.
 write_conf "$CONF" "$JSON2" "allowlist:" "  - comment: live.sh reload check" \
     "    rules: [EXF-ICMP-002]" "    destination: [203.0.113.13]"
@@ -437,12 +452,12 @@ e2e_check "after the reload syslog still gets alerts" \
     wait_alert 5 "$SYSLOG" "$SEP" rule.id=EXF-ICMP-002 \
     destination.ip=203.0.113.12
 c=$(count "$SYSLOG" "$SEP" destination.ip=203.0.113.13)
-kill -USR1 "$EXF_PID"
-if e2e_wait_grep 5 "$EXF_ERR" '^exfild: stats .*alert\.suppressed_allowlist=[1-9]' &&
-    [ "$c" = 0 ]; then
-	e2e_ok "after the reload its new allowlist entry silences 203.0.113.13 (SIGUSR1 stats count it)"
+allow_after=$(usr1_allowlisted)
+if [ "$c" = 0 ] && [ -n "$allow_before" ] && [ -n "$allow_after" ] &&
+    [ "$allow_after" -gt "$allow_before" ]; then
+	e2e_ok "after the reload its new allowlist entry silences 203.0.113.13 (SIGUSR1 stats: allowlisted $allow_before -> $allow_after)"
 else
-	e2e_fail "after the reload its new allowlist entry silences 203.0.113.13 ($c alert(s); stats: $(grep -o 'alert\.suppressed_allowlist=[0-9]*' "$EXF_ERR"))"
+	e2e_fail "after the reload its new allowlist entry silences 203.0.113.13 ($c alert(s); SIGUSR1 stats: allowlisted '$allow_before' -> '$allow_after')"
 fi
 
 # ---- 4. SIGTERM ----------------------------------------------------------------

@@ -116,7 +116,8 @@ for f in tests/config/*.yaml rules/*.yaml config.example.yaml \
 done
 if [ ! -d "$pcaps" ]; then
 	echo "== no captures at $pcaps: seeding from the YAML files only"
-elif [ ! -f $B/seeds/.stamp ] || [ $B/seedx -nt $B/seeds/.stamp ] ||
+elif [ ! -f $B/seeds/.stamp ] ||
+    [ -n "$(find $B/seedx -newer $B/seeds/.stamp)" ] ||
     [ "$(cat $B/seeds/.stamp)" != "$pcaps" ]; then
 	echo "== cutting seeds from $pcaps"
 	find "$pcaps" -type f \( -name '*.pcap' -o -name '*.pcapng' \

@@ -902,6 +902,43 @@ test_save_load_round_trip(void **state)
 	sim_free(&a);
 }
 
+/*
+ * A capture replayed again with the state its first replay left: the
+ * state is from the traffic's future, so learning starts afresh and the
+ * second replay alerts exactly as the first.
+ */
+static void
+test_state_from_the_future(void **state)
+{
+	struct sim a, b;
+	struct score_conf c;
+	struct score_stats st;
+	char path[256], err[256];
+	size_t i;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "future");
+	run_scenario(&a, scen_country, 0);
+	assert_int_equal(score_save(a.sc, path, err, sizeof(err)), 0);
+	memset(&b, 0, sizeof(b));
+	b.r = a.r;
+	b.n = a.n;
+	sim_conf(&c);
+	assert_non_null(b.sc = score_new(&c, err, sizeof(err)));
+	assert_int_equal(score_load(b.sc, path, err, sizeof(err)), 1);
+	sim_run(&b, 0, b.n);
+	score_stats(b.sc, &st);
+	assert_int_equal(st.state_discarded, 1);
+	assert_int_equal(a.nev, b.nev);
+	for (i = 0; i < a.nev; i++)
+		assert_string_equal(a.ev[i].reason, b.ev[i].reason);
+	unlink(path);
+	score_free(b.sc);
+	free(b.ev);
+	free(b.evtag);
+	sim_free(&a);
+}
+
 /* A restart in the middle of learning does not restart the clock. */
 static void
 test_learning_clock_survives(void **state)
@@ -1347,6 +1384,7 @@ main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_save_load_round_trip),
 		cmocka_unit_test(test_learning_clock_survives),
+		cmocka_unit_test(test_state_from_the_future),
 		cmocka_unit_test(test_corrupt_flipped),
 		cmocka_unit_test(test_corrupt_truncated),
 		cmocka_unit_test(test_corrupt_version),
