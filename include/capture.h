@@ -54,6 +54,7 @@ struct capture {
 	int		 offline;
 	int		 progress;	/* show replay progress on the terminal */
 	uint64_t	 file_size;
+	char		 source[256];	/* file or interface, for messages */
 	struct decoder	 dec;
 	struct flow_table ft;
 	struct ring	*ring;

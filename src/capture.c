@@ -76,6 +76,7 @@ capture_open_live(struct capture *cap, const char *ifname, const char *bpf,
 		cap->pc = NULL;
 		return -1;
 	}
+	snprintf(cap->source, sizeof(cap->source), "%s", ifname);
 	cap->dlt = pcap_datalink(cap->pc);
 	if (capture_filter(cap, bpf, err, errlen) == -1)
 		return -1;
@@ -96,6 +97,7 @@ capture_open_offline(struct capture *cap, const char *path, const char *bpf,
 		return -1;
 	}
 	cap->offline = 1;
+	snprintf(cap->source, sizeof(cap->source), "%s", path);
 	cap->dlt = pcap_datalink(cap->pc);
 	if (stat(path, &sb) == 0)
 		cap->file_size = (uint64_t)sb.st_size;
@@ -337,8 +339,8 @@ capture_run(struct capture *cap)
 		}
 	}
 	if (rc == PCAP_ERROR)
-		fprintf(stderr, "%sexfild: %s\n", cap->progress ? "\n" : "",
-		    pcap_geterr(cap->pc));
+		fprintf(stderr, "%sexfild: %s: %s\n", cap->progress ? "\n" : "",
+		    cap->source, pcap_geterr(cap->pc));
 	else if (cap->progress)
 		fprintf(stderr, "\r%*s\r", 70, "");
 	/* Everything still open is reported before the thread ends. */
