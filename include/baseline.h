@@ -213,7 +213,7 @@ struct bl_ref {
 	double		 peak_p99;	/* p99 of the most sent to one destination
 					   in an hour; 0 unknown */
 	int		 nobs;		/* hours observed in the slots near now */
-	int		 known;		/* nobs >= 3 */
+	int		 known;		/* nobs >= 2 */
 	int		 active_known;	/* ... and at least one active hour */
 };
 

@@ -626,7 +626,7 @@ bl_ref_slots(const struct bl_stat (*slot)[BL_HOURS], const struct bl_stat *all,
 	}
 	if (c->na > 0)
 		r->typical = bl_stat_mean(c);
-	r->known = r->nobs >= 3;
+	r->known = r->nobs >= 2;
 	r->all_typical = bl_stat_mean(all);
 	r->all_p99 = bl_stat_p99(all, dev_floor);
 	r->all_act = bl_stat_act(all);

@@ -223,7 +223,14 @@ capture_wants(struct capture *cap, const struct flow *f, uint32_t idx,
 			return 0;
 		return 1;
 	default:
-		if (cap->dpi_enabled && f->dpi_pkts < cap->dpi_limit)
+		/*
+		 * nDPI learns nothing from a bare TCP ACK once the handshake
+		 * is over; not sending those halves what crosses the ring on
+		 * bulk transfers while classification is still running.
+		 */
+		if (cap->dpi_enabled && f->dpi_pkts < cap->dpi_limit &&
+		    (p->payload_len > 0 || p->proto != IPPROTO_TCP ||
+		    (p->tcp_flags & 0x07) != 0 || f->pkts[0] + f->pkts[1] <= 3))
 			return 1;
 		/* Without DPI the channel detectors still need these. */
 		if (p->payload_len > 0 && (p->sport == 53 || p->dport == 53))

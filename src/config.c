@@ -96,7 +96,7 @@ static const struct config_opt config_table[] = {
 	    "64MB", "kernel capture buffer"),
 	O_BOOL("capture.promiscuous", capture.promiscuous, "true",
 	    "put the interface in promiscuous mode"),
-	O_SIZE("capture.ring_size", capture.ring_size, MB_, GiB_, "16MB",
+	O_SIZE("capture.ring_size", capture.ring_size, MB_, GiB_, "8MB",
 	    "ring between the capture and analysis threads"),
 
 	O_INT("flows.max_flows", flows.max_flows, 1000, 100000000,

@@ -73,6 +73,7 @@ struct sc_dim {
 /* One scored window. */
 struct sc_result {
 	int		 w;
+	uint32_t	 ws;		/* UTC hour from which "new" counts */
 	double		 score;
 	double		 vh, vp;	/* volume vs host, vs population, 0..1 */
 	double		 r[BL_DIM_MAX];	/* rarity per dimension, 0..1 */
@@ -95,6 +96,7 @@ struct sc_ctx {
 	struct bl_ref	 href, pref;
 	struct sc_dim	 d[BL_DIM_MAX];
 	double		 hosts;		/* hosts in the table, for shares */
+	uint32_t	 learned;	/* UTC hour the learning period ended */
 	struct bl_host	*host;		/* no host is inserted while scoring */
 };
 
@@ -486,12 +488,12 @@ sc_sat(double x, double scale)
 }
 
 /*
- * Rarity of one dimension, 0..1, against the window opened at hour ws:
- * what was first seen inside the window is new.  For the network it halves
- * with every net_hosts_half other hosts (or net_hosts_share of all hosts,
- * when larger) that sent to it: a destination one other host uses every
- * day is still rare for everybody else.  For the host it halves with every
- * day it was used.  New to the host but familiar to the network counts
+ * Rarity of one dimension, 0..1.  For the network it halves with every
+ * net_hosts_half other hosts (or net_hosts_share of all hosts, when
+ * larger) that sent to it: a destination one other host uses every day is
+ * still rare for everybody else.  For the host it is 1 when the host first
+ * used it after hour ws (the window's start, or the end of learning if
+ * later), else it halves with every day the host used it.  New to the host but familiar to the network counts
  * host_new_weight; rare to the network but a habit of this host keeps
  * host_known_weight of its network rarity.
  */
@@ -506,14 +508,10 @@ sc_rarity(const struct scorer *sc, const struct sc_ctx *x, int dim,
 	if (!d->present)
 		return 0.0;
 	rh = d->h_first >= ws ? 1.0 : exp2(-(double)(d->h_days - 1));
-	if (!d->n_known || d->n_first >= ws)
-		rn = 1.0;
-	else {
-		half = vp->net_hosts_share * x->hosts;
-		if (half < vp->net_hosts_half)
-			half = vp->net_hosts_half;
-		rn = exp2(-d->n_others / half);
-	}
+	half = vp->net_hosts_share * x->hosts;
+	if (half < vp->net_hosts_half)
+		half = vp->net_hosts_half;
+	rn = d->n_known ? exp2(-d->n_others / half) : 1.0;
 	/* A destination the host itself has long used is its own habit. */
 	return fmax(vp->host_new_weight * rh,
 	    rn * (vp->host_known_weight + (1.0 - vp->host_known_weight) * rh));
@@ -553,8 +551,13 @@ sc_window(const struct scorer *sc, const struct sc_ctx *x,
 	double geo = 0.0, dref, aref, href, pref, xh, xp, xv, xd, v, p;
 	int i;
 
+	/* What the network learned while learning is known, not new. */
+	if (ws < x->learned)
+		ws = x->learned;
+
 	memset(r, 0, sizeof(*r));
 	r->w = w;
+	r->ws = ws;
 	for (i = 0; i < BL_DIM_MAX; i++) {
 		r->r[i] = sc_rarity(sc, x, i, ws);
 		if (i != BL_DIM_PORT && wd[i] * r->r[i] > geo)
@@ -567,13 +570,20 @@ sc_window(const struct scorer *sc, const struct sc_ctx *x,
 	dref = sc_dst_ref(sc, x, BL_DIM_IP, ws);
 	aref = sc_dst_ref(sc, x, BL_DIM_ASN, ws);
 	href = x->href.active_known ? x->href.p99 : x->href.all_p99;
-	pref = x->pref.active_known ? x->pref.p99 : x->pref.all_p99;
+	/*
+	 * The usual host: when most hosts are idle at this hour, those that
+	 * are active (servers, backups) are not the usual host; its usual
+	 * active hour is.
+	 */
+	pref = x->pref.active_known && x->pref.act >= vp->tod_active_share ?
+	    x->pref.p99 : x->pref.all_p99;
 	r->typical = x->href.active_known ? x->href.typical :
 	    x->href.all_typical;
 	r->p99 = href;
 	if (x->maturity < 1.0) {
 		r->from_pop = 1;
-		r->typical = x->pref.active_known ? x->pref.typical :
+		r->typical = x->pref.active_known &&
+		    x->pref.act >= vp->tod_active_share ? x->pref.typical :
 		    x->pref.all_typical;
 		r->p99 = pref;
 	}
@@ -718,7 +728,7 @@ sc_reason(const struct scorer *sc, const struct sc_ctx *x,
 		snprintf(why, sizeof(why), "far more than it usually sends");
 	else {
 		d = &x->d[dim];
-		if (!d->n_known || d->n_first >= e->wstart[r->w] / 3600)
+		if ((!d->n_known || d->n_first >= r->ws) && d->n_others < 0.5)
 			snprintf(why, sizeof(why), "%s no host has used before",
 			    what[dim]);
 		else if (r->r[dim] > vp->host_new_weight + 1e-9 &&
@@ -907,6 +917,7 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 		sc->st.learning++;
 		return 0;
 	}
+	x.learned = (uint32_t)((sc->first + sc->c.learning_period) / XT_HOUR);
 	for (w = 0; w < BL_WINDOWS; w++) {
 		if (ipe->wbytes[w] < minb[w] || (ipe->alerted & block[w]))
 			continue;

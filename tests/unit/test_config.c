@@ -445,7 +445,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg->capture.snaplen, 1600);
 	assert_int_equal(cfg->capture.buffer_size, 64000000ULL);
 	assert_int_equal(cfg->capture.promiscuous, 1);
-	assert_int_equal(cfg->capture.ring_size, 16000000ULL);
+	assert_int_equal(cfg->capture.ring_size, 8000000ULL);
 	assert_int_equal(cfg->flows.max_flows, 1000000);
 	assert_int_equal(cfg->flows.idle_timeout, 60 * XT_SEC);
 	assert_int_equal(cfg->flows.tcp_close_timeout, 10 * XT_SEC);
