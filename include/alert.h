@@ -51,6 +51,7 @@
  *   alert_tick:     packet time moved on: expiry, cap summary, remote
  *                   reconnects and flushes.
  *   alert_reopen:   reopen the JSON file (log rotation, SIGHUP).
+ *   alert_set_conf: adopt a reloaded configuration's output settings.
  *   alert_set_rules / alert_set_allow:  swap in a reloaded ruleset or
  *                   allowlist; per-host state is kept.
  *   alert_format_json:  the ECS document of an event under a rule (tests,
@@ -156,6 +157,8 @@ void		 alert_free(struct alerter *);
 enum alert_result alert_event(struct alerter *, const struct event *);
 void		 alert_tick(struct alerter *, xtime_t now);
 int		 alert_reopen(struct alerter *, char *err, size_t errlen);
+int		 alert_set_conf(struct alerter *, const struct alert_conf *,
+		    char *err, size_t errlen);
 void		 alert_set_rules(struct alerter *, const struct ruleset *);
 void		 alert_set_allow(struct alerter *, const struct config_allow *,
 		    int utc_offset);

@@ -1869,6 +1869,51 @@ alert_reopen(struct alerter *a, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A reload's alert settings: the JSON path (the new file is opened before
+ * the old one is closed, so a bad path keeps the running output), syslog
+ * facility and ident, rate limits and correlation.  The remote collector
+ * and table sizes are start-up settings.
+ */
+int
+alert_set_conf(struct alerter *a, const struct alert_conf *c, char *err,
+    size_t errlen)
+{
+	const char *path = c->json_file != NULL ? c->json_file : "";
+	FILE *fp = NULL;
+	char *np;
+
+	if (strcmp(path, a->json_path) != 0) {
+		if (path[0] != '\0' &&
+		    (fp = alert_json_open(path, err, errlen)) == NULL)
+			return -1;
+		if ((np = strdup(path)) == NULL) {
+			if (fp != NULL)
+				fclose(fp);
+			snprintf(err, errlen, "alerts: out of memory");
+			return -1;
+		}
+		if (a->jf != NULL)
+			fclose(a->jf);
+		a->jf = fp;
+		a->json_failing = 0;
+		free(a->json_path);
+		a->json_path = np;
+		a->conf.json_file = a->json_path;
+	}
+	snprintf(a->ident, sizeof(a->ident), "%s",
+	    c->ident != NULL && c->ident[0] != '\0' ? c->ident : "exfild");
+	a->conf.syslog_enabled = c->syslog_enabled;
+	a->conf.facility = c->facility;
+	a->conf.suppress_window = c->suppress_window;
+	a->conf.max_per_minute = c->max_per_minute;
+	a->conf.corr_enabled = c->corr_enabled;
+	a->conf.corr_window = c->corr_window;
+	a->conf.corr_min_rules = c->corr_min_rules;
+	a->conf.corr_min_tactics = c->corr_min_tactics;
+	return 0;
+}
+
 void
 alert_free(struct alerter *a)
 {

@@ -586,6 +586,7 @@ analysis_reload(struct analysis *an, struct config *conf, char *err,
 	struct intel in;
 	struct geo g;
 	struct score_conf sc;
+	struct alert_conf ac;
 
 	if ((rs = analysis_rules_load(conf, err, errlen)) == NULL)
 		return -1;
@@ -603,6 +604,13 @@ analysis_reload(struct analysis *an, struct config *conf, char *err,
 		rules_free(rs);
 		return -1;
 	}
+	alert_conf_from_config(&ac, conf);
+	if (alert_set_conf(an->alerter, &ac, err, errlen) == -1) {
+		geo_close(&g);
+		intel_free(&in);
+		rules_free(rs);
+		return -1;
+	}
 	/* Everything loaded: switch over. */
 	geo_close(&an->geo);
 	an->geo = g;
@@ -615,6 +623,7 @@ analysis_reload(struct analysis *an, struct config *conf, char *err,
 	score_set_params(an->score, &sc.vp);
 	detectors_apply(rs, &an->chan, &an->dns, an->score);
 	(void)analysis_cloud_list(&an->chan, conf, err, errlen);
+	/* The same path again: reopen it for log rotation. */
 	if (alert_reopen(an->alerter, err, errlen) == -1)
 		log_warnx("alerts: %s", err);
 	an->conf = conf;

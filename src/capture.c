@@ -197,6 +197,8 @@ capture_tick(struct capture *cap, xtime_t now)
 		cap->last_expire = now;
 	}
 	if (now - cap->last_tick >= XT_SEC) {
+		/* Once a second the stats line sees fresh capture counters. */
+		capture_publish(cap);
 		if ((t = ring_put(cap, MSG_TICK, sizeof(*t), 0)) != NULL) {
 			t->now = now;
 			ring_commit(cap->ring);

@@ -72,20 +72,25 @@ priv_drop(const struct config *conf, char *err, size_t errlen)
 	}
 	priv_prepare_dir(conf->state.path, uid, gid);
 	priv_prepare_dir(conf->alerts.json_file, uid, gid);
-	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
-	    setresuid(uid, uid, uid) == -1) {
+	priv_prepare_dir(conf->flows.log, uid, gid);
+	/*
+	 * capng_change_id switches groups and ids and empties the bounding
+	 * set while we are still root (clearing it needs CAP_SETPCAP), so
+	 * nothing can be regained later, not even through an exec.
+	 */
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_change_id((int)uid, (int)gid,
+	    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) != 0) {
 		snprintf(err, errlen, "cannot become %s: %s", conf->user,
 		    strerror(errno));
 		return -1;
 	}
-	if (setresuid(0, 0, 0) != -1) {
+	if (setresuid(0, 0, 0) != -1 || geteuid() == 0) {
 		snprintf(err, errlen, "privilege drop did not stick");
 		return -1;
 	}
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_apply(CAPNG_SELECT_BOTH) != 0 && capng_have_capabilities(
-	    CAPNG_SELECT_CAPS) != CAPNG_NONE) {
-		snprintf(err, errlen, "cannot clear capabilities");
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) {
+		snprintf(err, errlen, "capabilities remain after the drop");
 		return -1;
 	}
 	return 0;

@@ -6,12 +6,12 @@ B=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
 pass=0; fail=0; skipped=0; failed=""
 for t in tests/e2e/*.sh; do
-	case "$t" in */lib.sh) continue ;; esac
+	case "$t" in */lib.sh|*/common.sh) continue ;; esac
 	[ -n "${E2E_ONLY:-}" ] && case "$t" in *"$E2E_ONLY"*) ;; *) continue ;; esac
 	echo "== $t"
 	out=$(mktemp)
 	start=$(date +%s)
-	if sh "$t" "$B" >"$out" 2>&1; then
+	if "./$t" "$B" >"$out" 2>&1; then
 		if grep -q '^skip:' "$out"; then
 			skipped=$((skipped + 1))
 		else

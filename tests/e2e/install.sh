@@ -103,11 +103,11 @@ if command -v systemd-sysusers >/dev/null 2>&1 &&
 		bad "exfild.sysusers"
 		cat "$T/sysusers"
 	fi
+	uid=$(awk -F: '$1 == "exfild" { print $3 }' "$S/etc/passwd")
 	if systemd-tmpfiles --root="$S" --create "$ROOT/dist/exfild.tmpfiles" \
 	    > "$T/tmpfiles" 2>&1 &&
-	    [ "$(stat -c '%a %U' "$S/var/lib/exfild" 2>/dev/null)" = "750 exfild" ] ||
-	    [ "$(stat -c '%a' "$S/var/lib/exfild" 2>/dev/null)" = 750 ] &&
-	    [ -d "$S/var/log/exfild" ]; then
+	    [ "$(stat -c '%a %u' "$S/var/lib/exfild" 2>/dev/null)" = "750 $uid" ] &&
+	    [ "$(stat -c '%a %u' "$S/var/log/exfild" 2>/dev/null)" = "750 $uid" ]; then
 		ok "exfild.tmpfiles creates /var/lib/exfild and /var/log/exfild"
 	else
 		bad "exfild.tmpfiles"
