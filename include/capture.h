@@ -55,6 +55,7 @@ struct capture {
 	int		 progress;	/* show replay progress on the terminal */
 	uint64_t	 file_size;
 	char		 source[256];	/* file or interface, for messages */
+	char		*iobuf;		/* stdio buffer of an offline file */
 	struct decoder	 dec;
 	struct flow_table ft;
 	struct ring	*ring;

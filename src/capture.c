@@ -20,6 +20,7 @@
 
 #define EXPIRE_BUDGET	4096	/* flows ended per expiry pass */
 #define PUBLISH_EVERY	8192	/* packets between counter snapshots */
+#define CAPTURE_IOBUF	(1 << 20)	/* stdio buffer for offline reads */
 
 static xtime_t
 wall_now(void)
@@ -89,11 +90,25 @@ capture_open_offline(struct capture *cap, const char *path, const char *bpf,
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct stat sb;
+	FILE *fp;
 
 	memset(cap, 0, sizeof(*cap));
-	if ((cap->pc = pcap_open_offline_with_tstamp_precision(path,
+	/*
+	 * Our own stream with a large buffer: libpcap reads a file through
+	 * stdio, and the default 4 KB buffer means a read(2) per 4 KB.
+	 */
+	if ((fp = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((cap->iobuf = malloc(CAPTURE_IOBUF)) != NULL)
+		setvbuf(fp, cap->iobuf, _IOFBF, CAPTURE_IOBUF);
+	if ((cap->pc = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_MICRO, ebuf)) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, ebuf);
+		fclose(fp);
+		free(cap->iobuf);
+		cap->iobuf = NULL;
 		return -1;
 	}
 	cap->offline = 1;
@@ -376,4 +391,6 @@ capture_close(struct capture *cap)
 	if (cap->pc != NULL)
 		pcap_close(cap->pc);
 	cap->pc = NULL;
+	free(cap->iobuf);
+	cap->iobuf = NULL;
 }

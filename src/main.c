@@ -7,6 +7,7 @@
  * thread is the analysis thread.  Signals only set flags; the analysis loop
  * acts on them between messages.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -61,10 +62,33 @@ usage(FILE *fp)
 	    "  -h        this help\n");
 }
 
+static xtime_t
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (xtime_t)ts.tv_sec * XT_SEC + ts.tv_nsec / 1000;
+}
+
+static double
+thread_cpu(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru) == -1)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static double capture_cpu;	/* written by the capture thread before it ends */
+
 static void *
 capture_thread(void *arg)
 {
 	capture_run(arg);
+	capture_cpu = thread_cpu();
 	return NULL;
 }
 
@@ -133,8 +157,9 @@ main(int argc, char *argv[])
 	const struct ring_msg *m;
 	pthread_t tid;
 	char err[8192];
-	xtime_t last_stats = 0;
+	xtime_t last_stats = 0, last_house = 0;
 	unsigned idle = 0;
+	int n;
 	int rc = 0;
 
 	while ((ch = getopt(argc, argv, "c:fhi:r:TvV")) != -1) {
@@ -194,6 +219,7 @@ main(int argc, char *argv[])
 		    conf->capture.promiscuous, err, sizeof(err));
 	if (rc == -1) {
 		fprintf(stderr, "exfild: %s\n", err);
+		capture_close(cap);
 		free(cap);
 		config_free(conf);
 		return 1;
@@ -239,6 +265,7 @@ main(int argc, char *argv[])
 	for (;;) {
 		if (sig_stop) {
 			sig_stop = 0;
+			priv_notify_stopping();
 			capture_stop(cap);
 		}
 		if (sig_hup) {
@@ -249,16 +276,14 @@ main(int argc, char *argv[])
 			sig_usr1 = 0;
 			analysis_stats(an, cap, 1);
 		}
-		if ((m = ring_peek(&ring)) != NULL) {
+		for (n = 0; n < 4096 && (m = ring_peek(&ring)) != NULL; n++) {
 			analysis_message(an, m);
 			ring_release(&ring);
-			idle = 0;
-			continue;
 		}
-		if (atomic_load_explicit(&cap->done, memory_order_acquire) &&
-		    ring_peek(&ring) == NULL)
-			break;
-		if (rfile == NULL) {
+		/* Housekeeping on the clock, busy or idle. */
+		if (rfile == NULL && mono_now() - last_house >= XT_SEC) {
+			last_house = mono_now();
+			priv_notify_watchdog();
 			capture_snapshot(cap, &cc);
 			if (conf->stats.interval > 0 &&
 			    cc.now - last_stats >= conf->stats.interval) {
@@ -266,9 +291,20 @@ main(int argc, char *argv[])
 					analysis_stats(an, cap, 1);
 				last_stats = cc.now;
 			}
-			priv_notify_watchdog();
 		}
-		if (++idle < 64)
+		if (n > 0) {
+			idle = 0;
+			continue;
+		}
+		if (atomic_load_explicit(&cap->done, memory_order_acquire) &&
+		    ring_peek(&ring) == NULL)
+			break;
+		/*
+		 * Nothing to do.  A replay has the other thread about to
+		 * produce, so only yield; a quiet live link may stay quiet, so
+		 * back off to sleeping.
+		 */
+		if (rfile != NULL || ++idle < 64)
 			sched_yield();
 		else {
 			struct timespec ts = { 0, idle < 1024 ? 50000 : 2000000 };
@@ -282,6 +318,9 @@ main(int argc, char *argv[])
 	analysis_counters(an, &ac);
 	if (rfile != NULL || foreground)
 		analysis_stats(an, cap, log_getverbose() > 0);
+	if (log_getverbose() > 0)
+		log_info("cpu capture=%.2fs analysis=%.2fs", capture_cpu,
+		    thread_cpu());
 	rc = atomic_load(&cap->done) == 2 ? 1 : 0;
 	fflush(stdout);
 	fprintf(stderr, "summary packets=%llu bytes=%llu flows=%llu alerts=%llu "

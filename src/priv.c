@@ -45,11 +45,17 @@ priv_drop(const struct config *conf, char *err, size_t errlen)
 	gid_t gid;
 
 	if (geteuid() != 0 || conf->user == NULL || conf->user[0] == '\0') {
-		/* Not root: keep the identity, still give up capabilities. */
-		if (geteuid() != 0)
-			return 0;
-		capng_clear(CAPNG_SELECT_BOTH);
-		if (capng_apply(CAPNG_SELECT_BOTH) != 0) {
+		/*
+		 * Keep the identity but give up capabilities: under the
+		 * systemd unit exfild starts as its own user with CAP_NET_RAW,
+		 * which is no longer needed once the capture is open.
+		 */
+		/* Only root may also empty the bounding set. */
+		capng_select_t what = geteuid() == 0 ? CAPNG_SELECT_BOTH :
+		    CAPNG_SELECT_CAPS;
+
+		capng_clear(what);
+		if (capng_apply(what) != 0) {
 			snprintf(err, errlen, "cannot clear capabilities");
 			return -1;
 		}
