@@ -5,6 +5,7 @@ SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR	?= /lib/systemd/system
+LIBDIR	?= /usr/lib
 DESTDIR	?=
 
 CC	?= cc
@@ -107,7 +108,12 @@ install: all
 	install -m 755 $(BUILD)/exfild $(DESTDIR)$(SBINDIR)/exfild
 	install -m 644 docs/exfild.8 $(DESTDIR)$(MANDIR)/man8/exfild.8
 	install -m 644 docs/exfild.yaml.5 $(DESTDIR)$(MANDIR)/man5/exfild.yaml.5
-	install -m 644 config.example.yaml $(DESTDIR)$(SYSCONFDIR)/exfild/exfild.yaml
+	@# An existing configuration is the operator's: never overwrite it.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/exfild/exfild.yaml ] || \
+	    install -m 644 config.example.yaml $(DESTDIR)$(SYSCONFDIR)/exfild/exfild.yaml
+	install -d $(DESTDIR)$(LIBDIR)/sysusers.d $(DESTDIR)$(LIBDIR)/tmpfiles.d
+	install -m 644 dist/exfild.sysusers $(DESTDIR)$(LIBDIR)/sysusers.d/exfild.conf
+	install -m 644 dist/exfild.tmpfiles $(DESTDIR)$(LIBDIR)/tmpfiles.d/exfild.conf
 	install -m 644 rules/*.yaml rules/*.txt $(DESTDIR)$(SYSCONFDIR)/exfild/rules/
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/exfild.service > $(DESTDIR)$(UNITDIR)/exfild.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/exfild.service

@@ -304,6 +304,7 @@ struct alerter {
 	char		 ident[64];
 	char		*json_path;
 	char		*sock_path;
+	char		*remote_host;
 	char		 hostname[256];
 	pid_t		 pid;
 
@@ -1815,7 +1816,10 @@ alert_new(const struct alert_conf *conf, const struct ruleset *rs,
 	a->sock_path = strdup(conf->syslog_socket ? conf->syslog_socket :
 	    ALERT_SYSLOG_PATH);
 	a->json_path = strdup(conf->json_file ? conf->json_file : "");
+	/* The configuration this came from is freed by the next reload. */
+	a->remote_host = strdup(conf->remote_host ? conf->remote_host : "");
 	if (a->sock_path == NULL || a->json_path == NULL ||
+	    a->remote_host == NULL ||
 	    atab_init(&a->hosts, conf->max_hosts ? conf->max_hosts :
 	    ALERT_HOSTS_DEFAULT, sizeof(struct alert_host),
 	    sizeof(addr_t)) == -1 ||
@@ -1832,6 +1836,8 @@ alert_new(const struct alert_conf *conf, const struct ruleset *rs,
 	a->conf.ident = a->ident;
 	a->conf.json_file = a->json_path;
 	a->conf.syslog_socket = a->sock_path;
+	a->conf.remote_host = a->remote_host;
+	a->conf.allow = NULL;	/* kept in a->allow, swapped by alert_set_allow */
 	alert_set_allow(a, conf->allow, conf->utc_offset);
 	if (a->allow_hits == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -1938,6 +1944,7 @@ alert_free(struct alerter *a)
 	free(a->allow_hits);
 	free(a->sock_path);
 	free(a->json_path);
+	free(a->remote_host);
 	free(a);
 }
 

@@ -208,6 +208,15 @@ analysis_new(struct config *conf, struct pipe_ctl *ctl, char *err,
 	ac.log = analysis_alert_log;
 	ac.print = analysis_alert_print;
 	ac.arg = an;
+	if (ctl == NULL) {
+		/*
+		 * exfild -T: check, do not touch the outputs (a root-owned
+		 * alerts.json created here would lock out the service user).
+		 */
+		ac.json_file = "";
+		ac.syslog_enabled = 0;
+		ac.remote_host = "";
+	}
 	if ((an->alerter = alert_new(&ac, an->rules, err, errlen)) == NULL)
 		goto fail;
 	if (ctl != NULL && conf->flows.log[0] != '\0' &&
@@ -420,6 +429,22 @@ analysis_intel(struct analysis *an, const struct flowinfo *fi)
 	analysis_emit(an, ev, 1, &fi->geo);
 }
 
+/* Reopen flows.log after a reload: rotation, or a new path. */
+static void
+analysis_flowlog_open(struct analysis *an, const struct config *conf)
+{
+	FILE *fp = NULL;
+
+	if (conf->flows.log[0] != '\0' &&
+	    (fp = fopen(conf->flows.log, "ae")) == NULL) {
+		log_warn("flows.log %s", conf->flows.log);
+		return;		/* keep the old one */
+	}
+	if (an->flowlog != NULL)
+		fclose(an->flowlog);
+	an->flowlog = fp;
+}
+
 /* One JSON line per ended flow: what exfild saw, for audits and tests. */
 static void
 analysis_flowlog(struct analysis *an, const struct flowinfo *fi)
@@ -626,6 +651,7 @@ analysis_reload(struct analysis *an, struct config *conf, char *err,
 	/* The same path again: reopen it for log rotation. */
 	if (alert_reopen(an->alerter, err, errlen) == -1)
 		log_warnx("alerts: %s", err);
+	analysis_flowlog_open(an, conf);
 	an->conf = conf;
 	return 0;
 }
@@ -645,6 +671,17 @@ metric(struct metric *m, size_t *n, const char *name, uint64_t v)
 	snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
 	m[*n].v = v;
 	(*n)++;
+}
+
+/* Levels rather than running totals. */
+static int
+metric_is_gauge(const char *name)
+{
+	return strncmp(name, "mem.", 4) == 0 ||
+	    strcmp(name, "flow.active") == 0 ||
+	    strcmp(name, "score.hosts") == 0 ||
+	    strcmp(name, "score.entries") == 0 ||
+	    strcmp(name, "score.destinations") == 0;
 }
 
 /*
@@ -670,8 +707,7 @@ analysis_prometheus(const char *path, const struct metric *m, size_t n)
 			if (name[j] == '.')
 				name[j] = '_';
 		fprintf(fp, "# TYPE %s %s\n%s %llu\n", name,
-		    strncmp(m[i].name, "mem.", 4) == 0 ||
-		    strstr(m[i].name, "active") != NULL ? "gauge" : "counter",
+		    metric_is_gauge(m[i].name) ? "gauge" : "counter",
 		    name, (unsigned long long)m[i].v);
 	}
 	if (fclose(fp) != 0 || rename(tmp, path) == -1)

@@ -79,7 +79,7 @@ static const struct config_opt config_table[] = {
 	O_STR("user", user, 0, CONF_NAMEMAX, "exfild",
 	    "user to run as after start-up; \"\" keeps the start-up identity"),
 	O_STR("group", group, 0, CONF_NAMEMAX, "exfild",
-	    "group to run as after start-up; \"\" keeps the start-up group"),
+	    "group to run as after start-up; \"\" uses the user's primary group"),
 	{ "utc_offset", CT_UTCOFF, F(utc_offset, int), -12 * 3600,
 	    14 * 3600, NULL, "+00:00",
 	    "local time offset (\"+HH:MM\") for time-of-day and weekday "
@@ -130,8 +130,8 @@ static const struct config_opt config_table[] = {
 	    "addresses whose lookups are cached; 0 disables the cache"),
 
 	O_DUR("baseline.learning_period", baseline.learning_period, 0,
-	    365 * XT_DAY, "7d", "a host is only scored after it has been "
-	    "seen this long"),
+	    365 * XT_DAY, "7d", "volume alerts start once this much packet "
+	    "time has passed since the first flow (baselines learn meanwhile)"),
 	O_INT("baseline.max_hosts", baseline.max_hosts, 16, 16777216,
 	    "65536", "internal hosts with a baseline"),
 	O_INT("baseline.max_entries", baseline.max_entries, 1000,

@@ -13,12 +13,15 @@
 #include "log.h"
 
 static int	log_stderr = 1;
+static int	log_journal;	/* stderr is the journal: "<N>" priorities */
 static int	verbose;
 
 void
 log_init(int to_stderr, int facility, const char *ident)
 {
 	log_stderr = to_stderr;
+	/* systemd sets JOURNAL_STREAM when stderr goes to the journal. */
+	log_journal = to_stderr && getenv("JOURNAL_STREAM") != NULL;
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, facility);
 	tzset();
@@ -48,7 +51,10 @@ vlog(int pri, const char *fmt, va_list ap, int with_errno)
 
 		snprintf(buf + n, sizeof(buf) - n, ": %s", strerror(saved));
 	}
-	if (log_stderr) {
+	if (log_journal) {
+		fprintf(stderr, "<%d>%s\n", pri, buf);
+		fflush(stderr);
+	} else if (log_stderr) {
 		fprintf(stderr, "exfild: %s\n", buf);
 		fflush(stderr);
 	} else

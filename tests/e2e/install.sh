@@ -43,6 +43,8 @@ for f in "$ROOT"/rules/*.yaml "$ROOT"/rules/*.txt; do
 	[ -f "$f" ] && has "/etc/exfild/rules/${f##*/}" 644 "$f"
 done
 has /lib/systemd/system/exfild.service 644
+has /usr/lib/sysusers.d/exfild.conf 644 "$ROOT/dist/exfild.sysusers"
+has /usr/lib/tmpfiles.d/exfild.conf 644 "$ROOT/dist/exfild.tmpfiles"
 
 (cd "$D" && find . -type f | sed 's|^\.||' | sort) > "$T/found"
 sort "$expect" > "$T/expect.sorted"
@@ -90,7 +92,7 @@ else
 	echo "note: systemd-analyze not found, unit not verified"
 fi
 
-# --- sysusers.d and tmpfiles.d snippets (not installed by make) ----------
+# --- sysusers.d and tmpfiles.d snippets --------------------------------
 S="$T/sysroot"
 mkdir -p "$S/etc"
 if command -v systemd-sysusers >/dev/null 2>&1 &&
