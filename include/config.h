@@ -168,6 +168,7 @@ struct config {
 			int	 enabled;
 			int	 facility;	/* LOG_* value */
 			char	*ident;
+			char	*socket;	/* "" = /dev/log */
 			struct {
 				char	*host;	/* "" = local syslog only */
 				int	 port;

@@ -1680,6 +1680,9 @@ alert_conf_from_config(struct alert_conf *c, const struct config *cfg)
 	c->syslog_enabled = cfg->alerts.syslog.enabled;
 	c->facility = cfg->alerts.syslog.facility;
 	c->ident = cfg->alerts.syslog.ident;
+	if (cfg->alerts.syslog.socket != NULL &&
+	    cfg->alerts.syslog.socket[0] != '\0')
+		c->syslog_socket = cfg->alerts.syslog.socket;
 	c->remote_host = cfg->alerts.syslog.remote.host;
 	c->remote_port = cfg->alerts.syslog.remote.port;
 	c->remote_tcp = cfg->alerts.syslog.remote.protocol == CONF_PROTO_TCP;

@@ -171,6 +171,9 @@ static const struct config_opt config_table[] = {
 	    config_facilities, "local5", "syslog facility of alerts"),
 	O_STR("alerts.syslog.ident", alerts.syslog.ident, 1, 63, "exfild",
 	    "syslog identity (program name)"),
+	O_PATH("alerts.syslog.socket", alerts.syslog.socket, "",
+	    "local syslog socket; \"\" is /dev/log (set it for a chroot or a "
+	    "second syslog daemon)"),
 	O_STR("alerts.syslog.remote.host", alerts.syslog.remote.host, 0, 255,
 	    "", "also send alerts to this syslog server; \"\" disables"),
 	O_INT("alerts.syslog.remote.port", alerts.syslog.remote.port, 1,
