@@ -172,6 +172,7 @@ struct bl_dest {
 
 struct bl_table {
 	uint8_t		*recs;
+	uint64_t	*used;		/* occupancy bitmap, a bit per slot */
 	size_t		 recsize;
 	uint32_t	 cap;		/* slots: max * 1.5 + BL_PROBE */
 	uint32_t	 max;		/* records allowed */

@@ -39,6 +39,7 @@ static struct bl_head *bl_get(struct bl_table *, uint64_t, uint32_t,
 		    uint32_t, int *);
 static struct bl_head *bl_new(struct bl_table *, uint64_t);
 static void	 bl_table_clear(struct bl_table *);
+static void	 bl_mark(struct bl_table *, uint32_t, int);
 static void	 bl_observe(struct baseline *, struct bl_host *, uint32_t,
 		    uint64_t, uint64_t);
 static void	 bl_ref_slots(const struct bl_stat (*)[BL_HOURS],
@@ -83,7 +84,8 @@ bl_table_init(struct bl_table *t, size_t recsize, uint32_t max)
 	t->recsize = recsize;
 	t->max = max;
 	t->cap = max + max / 2 + BL_PROBE;
-	if ((t->recs = calloc(t->cap, recsize)) == NULL)
+	if ((t->recs = calloc(t->cap, recsize)) == NULL ||
+	    (t->used = calloc((t->cap + 63) / 64, sizeof(uint64_t))) == NULL)
 		return -1;
 	return 0;
 }
@@ -92,14 +94,16 @@ static void
 bl_table_free(struct bl_table *t)
 {
 	free(t->recs);
+	free(t->used);
 	t->recs = NULL;
+	t->used = NULL;
 	t->cap = t->count = 0;
 }
 
 size_t
 baseline_table_mem(const struct bl_table *t)
 {
-	return (size_t)t->cap * t->recsize;
+	return (size_t)t->cap * t->recsize + (t->cap + 63) / 64 * 8;
 }
 
 static int
@@ -113,6 +117,16 @@ static int
 bl_staler(const struct bl_head *a, const struct bl_head *b)
 {
 	return a->last < b->last || (a->last == b->last && a->key < b->key);
+}
+
+/* The occupancy bitmap lets a save or an expiry scan skip empty slots. */
+static void
+bl_mark(struct bl_table *t, uint32_t i, int on)
+{
+	if (on)
+		t->used[i >> 6] |= 1ULL << (i & 63);
+	else
+		t->used[i >> 6] &= ~(1ULL << (i & 63));
 }
 
 /* Backward-shift deletion (Knuth 6.4, algorithm R). */
@@ -133,6 +147,7 @@ bl_delete(struct bl_table *t, uint32_t i)
 		i = j;
 	}
 	memset(bl_at(t, i), 0, t->recsize);
+	bl_mark(t, i, 0);
 	t->count--;
 }
 
@@ -166,13 +181,14 @@ static struct bl_head *
 bl_new(struct bl_table *t, uint64_t key)
 {
 	struct bl_head *h, *victim = NULL, *slot = NULL;
-	uint32_t i = bl_home(t, key), vi = 0;
+	uint32_t i = bl_home(t, key), vi = 0, si = 0;
 	int p;
 
 	for (p = 0; p < BL_PROBE; p++, i = bl_next(t, i)) {
 		h = bl_at(t, i);
 		if (h->key == 0) {
 			slot = h;
+			si = i;
 			break;
 		}
 		if (victim == NULL || bl_staler(h, victim))
@@ -180,6 +196,7 @@ bl_new(struct bl_table *t, uint64_t key)
 	}
 	if (slot != NULL && t->count < t->max) {
 		t->count++;
+		bl_mark(t, si, 1);
 		return slot;
 	}
 	t->evicted++;
@@ -198,6 +215,7 @@ bl_new(struct bl_table *t, uint64_t key)
 	}
 	bl_delete(t, vi);
 	t->count++;
+	bl_mark(t, si, 1);
 	return slot;
 }
 
@@ -243,28 +261,38 @@ baseline_table_insert(struct bl_table *t, const void *rec)
 void
 baseline_iter_init(const struct bl_table *t, struct bl_iter *it)
 {
-	uint32_t i;
+	uint32_t w, i;
 
 	it->done = 0;
 	it->start = 0;
-	for (i = 0; i < t->cap; i++)
-		if (bl_at(t, i)->key == 0) {
+	for (w = 0; w < (t->cap + 63) / 64; w++) {
+		if (t->used[w] == UINT64_MAX)
+			continue;
+		i = w * 64 + (uint32_t)__builtin_ctzll(~t->used[w]);
+		if (i < t->cap)
 			it->start = i;
-			break;
-		}
+		break;
+	}
 }
 
 const void *
 baseline_iter_next(const struct bl_table *t, struct bl_iter *it)
 {
-	struct bl_head *h;
+	uint64_t bits;
+	uint32_t p, skip;
 
 	while (it->done < t->cap) {
 		it->done++;
-		h = bl_at(t, (uint32_t)(((uint64_t)it->start + it->done) %
-		    t->cap));
-		if (h->key != 0)
-			return h;
+		p = (uint32_t)(((uint64_t)it->start + it->done) % t->cap);
+		bits = t->used[p >> 6] >> (p & 63);
+		if (bits & 1)
+			return bl_at(t, p);
+		/* Jump to the next occupied slot of the word, or its end. */
+		skip = bits != 0 ? (uint32_t)__builtin_ctzll(bits) - 1 :
+		    63 - (p & 63);
+		if (skip > t->cap - 1 - p)
+			skip = t->cap - 1 - p;
+		it->done += skip;
 	}
 	return NULL;
 }
@@ -306,7 +334,8 @@ baseline_free(struct baseline *bl)
 static void
 bl_table_clear(struct bl_table *t)
 {
-	memset(t->recs, 0, baseline_table_mem(t));
+	memset(t->recs, 0, (size_t)t->cap * t->recsize);
+	memset(t->used, 0, (t->cap + 63) / 64 * sizeof(uint64_t));
 	t->count = t->cursor = 0;
 	t->evicted = t->expired = 0;
 }
@@ -721,12 +750,19 @@ bl_table_expire(struct bl_table *t, uint32_t now, uint32_t ttl, size_t budget)
 {
 	size_t n = 0;
 	struct bl_head *h;
+	uint64_t bits;
 
 	if (t->count == 0 || t->cap == 0)
 		return 0;
 	while (budget-- > 0) {
 		if (t->cursor >= t->cap)
 			t->cursor = 0;
+		bits = t->used[t->cursor >> 6] >> (t->cursor & 63);
+		if (bits == 0) {
+			/* An empty rest of a word counts as one slot of work. */
+			t->cursor = (t->cursor | 63) + 1;
+			continue;
+		}
 		h = bl_at(t, t->cursor);
 		if (h->key != 0 && bl_expired(h, now, ttl)) {
 			/* A later record may shift into this slot: look again. */

@@ -229,8 +229,9 @@ test_table_full_evicts_stalest(void **state)
 		kept += baseline_entry_find(bl, (uint64_t)(i + 1) *
 		    0x9e3779b97f4a7c15ULL, 4000) != NULL;
 	assert_true(kept < 10);
+	/* 64 bytes a slot, and a bit of occupancy map. */
 	assert_int_equal(baseline_table_mem(&bl->entries),
-	    (size_t)bl->entries.cap * 64);
+	    (size_t)bl->entries.cap * 64 + (bl->entries.cap + 63) / 64 * 8);
 	free_bl(bl);
 }
 
@@ -339,9 +340,53 @@ test_iter_rebuilds_layout(void **state)
 		assert_int_equal(baseline_table_insert(&b->entries, rec), 0);
 	assert_int_equal(a->entries.count, b->entries.count);
 	assert_memory_equal(a->entries.recs, b->entries.recs,
-	    baseline_table_mem(&a->entries));
+	    (size_t)a->entries.cap * a->entries.recsize);
+	assert_memory_equal(a->entries.used, b->entries.used,
+	    (a->entries.cap + 63) / 64 * 8);
 	free_bl(a);
 	free_bl(b);
+}
+
+/* Many rounds of insertion, eviction and expiry: the map stays exact. */
+static void
+test_occupancy_map(void **state)
+{
+	struct baseline *bl = new_bl(16, 700, 1000);
+	struct bl_iter it;
+	uint64_t x = 12345;
+	uint32_t i, hour;
+	size_t seen;
+	int created;
+
+	(void)state;
+	for (hour = 1000; hour < 3000; hour++) {
+		for (i = 0; i < 50; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* Few distinct keys: hits, misses and evictions. */
+			baseline_entry(bl, (x % 3000 + 1) * 0x9e3779b97f4a7c15ULL,
+			    BL_DIM_IP, hour, &created);
+		}
+		if (hour % 50 == 0)
+			baseline_expire(bl, hour + 700, 500);
+	}
+	for (i = 0; i < bl->entries.cap; i++) {
+		const struct bl_head *h = (const void *)(bl->entries.recs +
+		    (size_t)i * bl->entries.recsize);
+		int bit = (bl->entries.used[i >> 6] >> (i & 63)) & 1;
+
+		assert_int_equal(bit, h->key != 0);
+	}
+	seen = 0;
+	baseline_iter_init(&bl->entries, &it);
+	while (baseline_iter_next(&bl->entries, &it) != NULL)
+		seen++;
+	assert_int_equal(seen, bl->entries.count);
+	assert_true(bl->entries.count <= 700);
+	assert_true(bl->entries.evicted > 0);
+	assert_true(bl->entries.expired > 0);
+	free_bl(bl);
 }
 
 static void
@@ -506,6 +551,7 @@ main(void)
 		cmocka_unit_test(test_expire_keeps_others_findable),
 		cmocka_unit_test(test_expired_lookup_is_new),
 		cmocka_unit_test(test_iter_rebuilds_layout),
+		cmocka_unit_test(test_occupancy_map),
 		cmocka_unit_test(test_hll),
 		cmocka_unit_test(test_host_hours),
 		cmocka_unit_test(test_host_long_absence),
