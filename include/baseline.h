@@ -70,6 +70,8 @@
  *   baseline_entry_touch / baseline_dest_touch:  account a contact.
  *   baseline_dest_hosts:  HyperLogLog estimate of distinct hosts.
  *   baseline_expire:      remove expired records, bounded work.
+ *   baseline_grow:        enlarge tables that are filling up (between
+ *                         records: it moves every record).
  *   baseline_iter_init / baseline_iter_next:  walk a table's records in
  *                         an order whose re-insertion rebuilds the same
  *                         layout (saving).
@@ -174,8 +176,10 @@ struct bl_table {
 	uint8_t		*recs;
 	uint64_t	*used;		/* occupancy bitmap, a bit per slot */
 	size_t		 recsize;
-	uint32_t	 cap;		/* slots: max * 1.5 + BL_PROBE */
+	uint32_t	 cap;		/* slots now; grows up to maxcap */
+	uint32_t	 maxcap;	/* slots at max: max * 1.5 + BL_PROBE */
 	uint32_t	 max;		/* records allowed */
+	uint32_t	 limit;		/* records allowed at this cap */
 	uint32_t	 count;
 	uint32_t	 cursor;	/* expiry scan position */
 	uint64_t	 evicted;	/* removed to make room */
@@ -261,6 +265,7 @@ void		 baseline_entry_touch(struct bl_entry *, const struct bl_time *,
 void		 baseline_dest_touch(const struct baseline *, struct bl_dest *,
 		    const struct bl_time *, const addr_t *host, uint64_t bytes);
 double		 baseline_dest_hosts(const struct bl_dest *);
+void		 baseline_grow(struct baseline *);
 size_t		 baseline_expire(struct baseline *, uint32_t utc_hour,
 		    size_t budget);
 

@@ -35,8 +35,8 @@
  * for a large office between expiries, and the tables evict the stalest
  * key when full.  DNS keys cost about 1.4 KB, channel keys about 440 B.
  */
-#define DNS_KEYS	8192
-#define CHAN_KEYS	16384
+#define DNS_KEYS	4096
+#define CHAN_KEYS	8192
 
 struct analysis {
 	struct config	*conf;
@@ -146,6 +146,7 @@ analysis_score_conf(struct score_conf *sc, const struct config *conf,
 	sc->alert_threshold = conf->baseline.alert_threshold;
 	sc->score_server_replies = conf->baseline.score_server_replies;
 	sc->utc_offset = conf->utc_offset;
+	sc->record_interval = conf->flows.update_interval;
 	return 0;
 }
 

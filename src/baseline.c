@@ -77,17 +77,43 @@ bl_at(const struct bl_table *t, uint32_t i)
 	return (struct bl_head *)(void *)(t->recs + (size_t)i * t->recsize);
 }
 
-static int
-bl_table_init(struct bl_table *t, size_t recsize, uint32_t max)
+/*
+ * Tables start small and double as they fill, up to the configured
+ * maximum: memory follows the network actually seen, and a table never
+ * touches pages it does not need (a first touch under load costs a page
+ * fault and a TLB shootdown on the other core).
+ */
+#define BL_INITIAL	8192	/* records a table starts with */
+
+static uint32_t
+bl_limit(uint32_t cap, uint32_t max)
 {
-	memset(t, 0, sizeof(*t));
-	t->recsize = recsize;
-	t->max = max;
-	t->cap = max + max / 2 + BL_PROBE;
-	if ((t->recs = calloc(t->cap, recsize)) == NULL ||
+	uint32_t l = (cap - BL_PROBE) / 3 * 2;
+
+	return l < max ? l : max;
+}
+
+static int
+bl_table_alloc(struct bl_table *t, uint32_t cap)
+{
+	t->cap = cap;
+	t->limit = bl_limit(cap, t->max);
+	if ((t->recs = calloc(t->cap, t->recsize)) == NULL ||
 	    (t->used = calloc((t->cap + 63) / 64, sizeof(uint64_t))) == NULL)
 		return -1;
 	return 0;
+}
+
+static int
+bl_table_init(struct bl_table *t, size_t recsize, uint32_t max)
+{
+	uint32_t first = max < BL_INITIAL ? max : BL_INITIAL;
+
+	memset(t, 0, sizeof(*t));
+	t->recsize = recsize;
+	t->max = max;
+	t->maxcap = max + max / 2 + BL_PROBE;
+	return bl_table_alloc(t, first + first / 2 + BL_PROBE);
 }
 
 static void
@@ -194,7 +220,7 @@ bl_new(struct bl_table *t, uint64_t key)
 		if (victim == NULL || bl_staler(h, victim))
 			victim = h;
 	}
-	if (slot != NULL && t->count < t->max) {
+	if (slot != NULL && t->count < t->limit) {
 		t->count++;
 		bl_mark(t, si, 1);
 		return slot;
@@ -244,6 +270,57 @@ bl_get(struct bl_table *t, uint64_t key, uint32_t now, uint32_t ttl,
 	return h;
 }
 
+/* Double the slots (bounded by maxcap) and move every record over. */
+static int
+bl_table_grow(struct bl_table *t)
+{
+	struct bl_table o = *t;
+	uint64_t cap;
+	uint32_t i;
+
+	if (t->cap >= t->maxcap)
+		return 0;
+	cap = (uint64_t)t->cap * 2;
+	if (cap > t->maxcap)
+		cap = t->maxcap;
+	if (bl_table_alloc(t, (uint32_t)cap) == -1) {
+		free(t->recs);
+		free(t->used);
+		*t = o;		/* keep the old one, full tables evict */
+		return -1;
+	}
+	t->count = t->cursor = 0;
+	for (i = 0; i < o.cap; i++) {
+		if (!(o.used[i >> 6] & (1ULL << (i & 63))))
+			continue;
+		struct bl_head *src = bl_at(&o, i);
+		struct bl_head *h = bl_new(t, src->key);
+
+		memcpy(h, src, t->recsize);
+	}
+	t->evicted = o.evicted;
+	t->expired = o.expired;
+	free(o.recs);
+	free(o.used);
+	return 0;
+}
+
+static void
+bl_table_maybe_grow(struct bl_table *t)
+{
+	/* At three quarters of what this size allows, before it evicts. */
+	if (t->limit < t->max && t->count >= t->limit / 4 * 3)
+		(void)bl_table_grow(t);
+}
+
+void
+baseline_grow(struct baseline *bl)
+{
+	bl_table_maybe_grow(&bl->hosts);
+	bl_table_maybe_grow(&bl->entries);
+	bl_table_maybe_grow(&bl->dests);
+}
+
 int
 baseline_table_insert(struct bl_table *t, const void *rec)
 {
@@ -252,6 +329,10 @@ baseline_table_insert(struct bl_table *t, const void *rec)
 
 	if (src->key == 0)
 		return -1;
+	/* Loading a state file: no record pointers are held, grow freely. */
+	while (t->count >= t->limit && t->limit < t->max)
+		if (bl_table_grow(t) == -1)
+			break;
 	if ((h = bl_find(t, src->key)) == NULL)
 		h = bl_new(t, src->key);
 	memcpy(h, rec, t->recsize);

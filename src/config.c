@@ -115,7 +115,7 @@ static const struct config_opt config_table[] = {
 
 	O_BOOL("dpi.enabled", dpi.enabled, "true",
 	    "classify flows with nDPI"),
-	O_INT("dpi.packet_limit", dpi.packet_limit, 1, 255, "32",
+	O_INT("dpi.packet_limit", dpi.packet_limit, 1, 255, "16",
 	    "packets per flow given to nDPI before it gives up"),
 	O_PATH("dpi.protocols_file", dpi.protocols_file, "",
 	    "nDPI custom protocols file; \"\" for none"),

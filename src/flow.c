@@ -44,6 +44,18 @@ flow_hash(const struct flow_table *ft, const struct flow_key *k)
 	return (uint32_t)h & ft->nbuckets_mask;
 }
 
+/* The key compare runs for every packet: words, not a memcmp call. */
+static inline int
+flow_key_eq(const struct flow_key *x, const struct flow_key *y)
+{
+	uint64_t a[6] = { 0 }, b[6] = { 0 };
+
+	memcpy(a, x, sizeof(*x));
+	memcpy(b, y, sizeof(*y));
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+	    (a[3] ^ b[3]) | (a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
+}
+
 int
 flow_table_init(struct flow_table *ft, uint32_t max_flows, xtime_t idle,
     xtime_t close, xtime_t update, flow_emit_fn emit, void *arg, char *err,
@@ -302,7 +314,7 @@ flow_table_packet(struct flow_table *ft, const struct pkt *p, uint32_t *idxp,
 	h = flow_hash(ft, &k);
 	for (i = ft->buckets[h]; i; i = f->hnext) {
 		f = flow_at(ft, i - 1);
-		if (memcmp(&f->key, &k, sizeof(k)) == 0)
+		if (flow_key_eq(&f->key, &k))
 			break;
 	}
 	if (i && (f->closed & (FLOW_RST | (FLOW_FIN_A | FLOW_FIN_B))) &&

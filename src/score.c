@@ -197,6 +197,8 @@ static void	 sc_window(const struct scorer *, const struct sc_ctx *,
 		    const struct bl_entry *, int, struct sc_result *);
 static const char *sc_fmt_bytes(double, char *, size_t);
 static const char *sc_fmt_dur(uint32_t, char *, size_t);
+static void	 sc_why(const struct scorer *, const struct sc_ctx *,
+		    const struct sc_result *, int, char *, size_t);
 static void	 sc_reason(const struct scorer *, const struct sc_ctx *,
 		    const struct bl_entry *, const struct sc_result *,
 		    const char **, char *, size_t);
@@ -204,6 +206,9 @@ static void	 sc_emit(struct scorer *, const struct sc_ctx *,
 		    const struct bl_entry *, const struct sc_result *,
 		    struct event *);
 static void	 sc_seed(struct scorer *, xtime_t, const addr_t *);
+static xtime_t	 sc_clock(struct scorer *, const struct flowinfo *);
+static int	 sc_judge(struct scorer *, struct sc_ctx *, struct bl_entry *,
+		    struct event *, int);
 static int	 sc_save_table(struct state_file *, uint32_t,
 		    const struct bl_table *);
 static int	 sc_load_table(struct state_file *, struct bl_table *,
@@ -670,16 +675,53 @@ sc_fmt_dur(uint32_t s, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Why, in words, from the strongest evidence: dim is a dimension, -2 for
+ * the idle hour, -1 for volume alone.
+ */
+static void
+sc_why(const struct scorer *sc, const struct sc_ctx *x,
+    const struct sc_result *r, int dim, char *buf, size_t len)
+{
+	static const char *const what[BL_DIM_MAX] = {
+		"an address", "a network (AS)", "a country", "a region",
+		"a port"
+	};
+	const struct sc_dim *d;
+	double rare = sc->c.vp.host_new_weight + 1e-9;
+	char ds[16];
+
+	if (dim == -2) {
+		snprintf(buf, len, "at an hour when it is usually idle");
+		return;
+	}
+	if (dim < 0) {
+		snprintf(buf, len, "far more than it usually sends");
+		return;
+	}
+	d = &x->d[dim];
+	if ((!d->n_known || d->n_first >= r->ws) && d->n_others < 0.5)
+		snprintf(buf, len, "%s no host has used before", what[dim]);
+	else if (r->r[dim] > rare && d->n_others < 0.5)
+		snprintf(buf, len, "%s no other host uses, first seen %s ago",
+		    what[dim], sc_fmt_dur(x->now_s - d->n_first * 3600, ds,
+		    sizeof(ds)));
+	else if (r->r[dim] > rare)
+		snprintf(buf, len, "%s rarely used here (%.0f other host%s, "
+		    "%u day%s)", what[dim], d->n_others,
+		    d->n_others < 1.5 ? "" : "s", d->n_days,
+		    d->n_days == 1 ? "" : "s");
+	else
+		snprintf(buf, len, "%s this host has not used before",
+		    what[dim]);
+}
+
 /* Technique and reason sentence from the strongest piece of evidence. */
 static void
 sc_reason(const struct scorer *sc, const struct sc_ctx *x,
     const struct bl_entry *e, const struct sc_result *r,
     const char **tech, char *buf, size_t len)
 {
-	static const char *const what[BL_DIM_MAX] = {
-		"an address", "a network (AS)", "a country", "a region",
-		"a port"
-	};
 	const struct volume_params *vp = &sc->c.vp;
 	const struct flowinfo *fi = x->fi;
 	const struct geo_info *g = &fi->geo;
@@ -688,7 +730,6 @@ sc_reason(const struct scorer *sc, const struct sc_ctx *x,
 	};
 	char host[ADDR_STRLEN], dst[ADDR_STRLEN], bs[16], ds[16], ts[16],
 	    ps[16], geo[96], why[128], port[32];
-	const struct sc_dim *d;
 	double best = 0.0;
 	size_t n = 0;
 	int i, dim = -1;
@@ -722,29 +763,7 @@ sc_reason(const struct scorer *sc, const struct sc_ctx *x,
 		    n > 0 ? ", " : "", g->asn, g->as_org[0] != '\0' ? " " : "",
 		    g->as_org);
 
-	if (dim == -2)
-		snprintf(why, sizeof(why), "at an hour when it is usually idle");
-	else if (dim < 0 || best < 0.1)
-		snprintf(why, sizeof(why), "far more than it usually sends");
-	else {
-		d = &x->d[dim];
-		if ((!d->n_known || d->n_first >= r->ws) && d->n_others < 0.5)
-			snprintf(why, sizeof(why), "%s no host has used before",
-			    what[dim]);
-		else if (r->r[dim] > vp->host_new_weight + 1e-9 &&
-		    d->n_others < 0.5)
-			snprintf(why, sizeof(why), "%s no other host uses, "
-			    "first seen %s ago", what[dim], sc_fmt_dur(x->now_s -
-			    d->n_first * 3600, ds, sizeof(ds)));
-		else if (r->r[dim] > vp->host_new_weight + 1e-9)
-			snprintf(why, sizeof(why), "%s rarely used here (%.0f "
-			    "other host%s, %u day%s)", what[dim], d->n_others,
-			    d->n_others < 1.5 ? "" : "s", d->n_days,
-			    d->n_days == 1 ? "" : "s");
-		else
-			snprintf(why, sizeof(why), "%s this host has not used "
-			    "before", what[dim]);
-	}
+	sc_why(sc, x, r, best < 0.1 && dim >= 0 ? -1 : dim, why, sizeof(why));
 
 	addr_ntop(fi->host, host, sizeof(host));
 	addr_ntop(fi->remote, dst, sizeof(dst));
@@ -822,9 +841,51 @@ sc_emit(struct scorer *sc, const struct sc_ctx *x, const struct bl_entry *e,
 	    BL_ROLE_CLIENT ? 1.0 : 0.0) + 0.5));
 }
 
-int
-score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
-    int maxout)
+/*
+ * Packet time of a record, never earlier than what was already seen (a
+ * final record of an idle flow arrives after newer interim ones), and the
+ * learning clock and hash key on the first record.
+ */
+static xtime_t
+sc_clock(struct scorer *sc, const struct flowinfo *fi)
+{
+	xtime_t now = fi->rec != NULL ? fi->rec->last : sc->now;
+
+	if (sc->loaded_now != 0) {
+		/*
+		 * A state that ends more than an hour after the first record
+		 * is not this traffic's past (a capture replayed again with
+		 * the state its first replay left): learn afresh.
+		 */
+		if (now + XT_HOUR < sc->loaded_now) {
+			baseline_reset(&sc->bl);
+			sc->first = sc->now = sc->last_save = 0;
+			sc->seeded = 0;
+			sc->st.state_discarded++;
+		}
+		sc->loaded_now = 0;
+	}
+	if (now < sc->now)
+		now = sc->now;
+	sc->now = now;
+	if (sc->first == 0) {
+		sc->first = now;
+		sc->last_save = now;
+	}
+	if (!sc->seeded)
+		sc_seed(sc, now, fi->host);
+	return now;
+}
+
+/*
+ * Score the address entry's windows, shortest first, and emit one event
+ * for the first that reaches the threshold.  A short-window alert also
+ * closes the hour window (the burst is inside it), so one transfer gives
+ * one event; the day window alerts on its own.
+ */
+static int
+sc_judge(struct scorer *sc, struct sc_ctx *x, struct bl_entry *ipe,
+    struct event *out, int maxout)
 {
 	const struct volume_params *vp = &sc->c.vp;
 	const uint64_t minb[BL_WINDOWS] = {
@@ -838,13 +899,53 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 		W_BIT(W_SHORT) | W_BIT(W_HOUR), W_BIT(W_SHORT) | W_BIT(W_HOUR),
 		W_BIT(W_SHORT) | W_BIT(W_HOUR) | W_BIT(W_DAY)
 	};
-	struct bl_value vals[BL_DIM_MAX];
-	struct sc_ctx x;
 	struct sc_result r;
+	int w, refs = 0;
+
+	for (w = 0; w < BL_WINDOWS; w++) {
+		if (ipe->wbytes[w] < minb[w] || (ipe->alerted & block[w]))
+			continue;
+		/* The references cost a few exp2: only for windows scored. */
+		if (!refs) {
+			baseline_host_ref(&sc->bl, x->host, &x->t,
+			    (int)vp->tod_tolerance, &x->href);
+			baseline_pop_ref(&sc->bl, &x->t, (int)vp->tod_tolerance,
+			    &x->pref);
+			refs = 1;
+		}
+		sc_window(sc, x, ipe, w, &r);
+		sc->st.scored++;
+		if (r.score < sc->c.alert_threshold)
+			continue;
+		/*
+		 * Once the day window has reported a slow leak, its hours are
+		 * not reported one by one: a shorter window speaks again only
+		 * for a burst that is a lot even without the rarity credit.
+		 */
+		if (w != W_DAY && (ipe->alerted & W_BIT(W_DAY)) && r.x < 0.0)
+			continue;
+		ipe->alerted |= sets[w];
+		if (maxout < 1) {
+			sc->st.events_dropped++;
+			return 0;
+		}
+		sc_emit(sc, x, ipe, &r, out);
+		sc->st.events++;
+		return 1;
+	}
+	return 0;
+}
+
+int
+score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
+    int maxout)
+{
+	struct bl_value vals[BL_DIM_MAX];
 	struct bl_entry *ipe = NULL;
 	struct bl_host *h;
+	struct sc_ctx x;
 	xtime_t now, start;
-	int i, nv, created, w, refs = 0;
+	int i, nv, created;
 
 	sc->st.records++;
 	memset(&x, 0, sizeof(x));
@@ -863,30 +964,7 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 		sc->st.empty++;
 		return 0;
 	}
-	now = fi->rec != NULL ? fi->rec->last : sc->now;
-	if (sc->loaded_now != 0) {
-		/*
-		 * A state that ends more than an hour after the first record
-		 * is not this traffic's past (a capture replayed again with
-		 * the state its first replay left): learn afresh.
-		 */
-		if (now + XT_HOUR < sc->loaded_now) {
-			baseline_reset(&sc->bl);
-			sc->first = sc->now = sc->last_save = 0;
-			sc->seeded = 0;
-			sc->st.state_discarded++;
-		}
-		sc->loaded_now = 0;
-	}
-	if (now < sc->now)
-		now = sc->now;	/* a late record counts now */
-	sc->now = now;
-	if (sc->first == 0) {
-		sc->first = now;
-		sc->last_save = now;
-	}
-	if (!sc->seeded)
-		sc_seed(sc, now, fi->host);
+	now = sc_clock(sc, fi);
 	bl_time(&x.t, now, sc->c.utc_offset);
 	x.now_s = (uint32_t)(now / XT_SEC);
 	/*
@@ -906,7 +984,8 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 		return 0;
 	x.adays = h->adays;
 	x.has_all = h->all.na > 0;
-	x.maturity = fmin(1.0, (double)h->adays / (double)vp->mature_days);
+	x.maturity = fmin(1.0, (double)h->adays /
+	    (double)sc->c.vp.mature_days);
 	x.hosts = sc->bl.hosts.count;
 
 	nv = sc_values(fi, vals);
@@ -918,38 +997,7 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 		return 0;
 	}
 	x.learned = (uint32_t)((sc->first + sc->c.learning_period) / XT_HOUR);
-	for (w = 0; w < BL_WINDOWS; w++) {
-		if (ipe->wbytes[w] < minb[w] || (ipe->alerted & block[w]))
-			continue;
-		/* The references cost a few exp2: only for windows scored. */
-		if (!refs) {
-			baseline_host_ref(&sc->bl, x.host, &x.t,
-			    (int)vp->tod_tolerance, &x.href);
-			baseline_pop_ref(&sc->bl, &x.t, (int)vp->tod_tolerance,
-			    &x.pref);
-			refs = 1;
-		}
-		sc_window(sc, &x, ipe, w, &r);
-		sc->st.scored++;
-		if (r.score < sc->c.alert_threshold)
-			continue;
-		/*
-		 * Once the day window has reported a slow leak, its hours are
-		 * not reported one by one: a shorter window speaks again only
-		 * for a burst that is a lot even without the rarity credit.
-		 */
-		if (w != W_DAY && (ipe->alerted & W_BIT(W_DAY)) && r.x < 0.0)
-			continue;
-		ipe->alerted |= sets[w];
-		if (maxout < 1) {
-			sc->st.events_dropped++;
-			return 0;
-		}
-		sc_emit(sc, &x, ipe, &r, out);
-		sc->st.events++;
-		return 1;
-	}
-	return 0;
+	return sc_judge(sc, &x, ipe, out, maxout);
 }
 
 void
@@ -963,6 +1011,7 @@ score_tick(struct scorer *sc, xtime_t now)
 		return;
 	bl_time(&t, sc->now, sc->c.utc_offset);
 	baseline_expire(&sc->bl, t.utc_hour, SC_EXPIRE_BUDGET);
+	baseline_grow(&sc->bl);
 }
 
 int

@@ -235,6 +235,43 @@ test_table_full_evicts_stalest(void **state)
 	free_bl(bl);
 }
 
+/* Tables start small and grow, between records, without losing any. */
+static void
+test_table_grows(void **state)
+{
+	struct baseline *bl = new_bl(16, 200000, 1000);
+	size_t mem0 = baseline_table_mem(&bl->entries);
+	int i, created, found = 0;
+
+	(void)state;
+	assert_true(bl->entries.cap < 200000);
+	for (i = 0; i < 150000; i++) {
+		assert_non_null(baseline_entry(bl, (uint64_t)(i + 1) *
+		    0x9e3779b97f4a7c15ULL, BL_DIM_IP, 1000, &created));
+		if (i % 1000 == 999)
+			baseline_grow(bl);	/* as score_tick does */
+	}
+	assert_int_equal(bl->entries.evicted, 0);
+	assert_int_equal(bl->entries.count, 150000);
+	assert_true(baseline_table_mem(&bl->entries) > 4 * mem0);
+	assert_true(bl->entries.cap <= bl->entries.maxcap);
+	for (i = 0; i < 150000; i++)
+		found += baseline_entry_find(bl, (uint64_t)(i + 1) *
+		    0x9e3779b97f4a7c15ULL, 1000) != NULL;
+	assert_int_equal(found, 150000);
+	/* At its maximum it evicts instead of growing. */
+	for (i = 150000; i < 260000; i++) {
+		baseline_entry(bl, (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL,
+		    BL_DIM_IP, 1001, &created);
+		if (i % 1000 == 999)
+			baseline_grow(bl);
+	}
+	assert_int_equal(bl->entries.count, 200000);
+	assert_int_equal(bl->entries.cap, bl->entries.maxcap);
+	assert_true(bl->entries.evicted >= 60000);
+	free_bl(bl);
+}
+
 static void
 test_table_collisions(void **state)
 {
@@ -547,6 +584,7 @@ main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_table_full_evicts_stalest),
+		cmocka_unit_test(test_table_grows),
 		cmocka_unit_test(test_table_collisions),
 		cmocka_unit_test(test_expire_keeps_others_findable),
 		cmocka_unit_test(test_expired_lookup_is_new),

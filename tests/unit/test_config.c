@@ -451,7 +451,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg->flows.tcp_close_timeout, 10 * XT_SEC);
 	assert_int_equal(cfg->flows.update_interval, 10 * XT_SEC);
 	assert_int_equal(cfg->dpi.enabled, 1);
-	assert_int_equal(cfg->dpi.packet_limit, 32);
+	assert_int_equal(cfg->dpi.packet_limit, 16);
 	assert_string_equal(cfg->dpi.protocols_file, "");
 	assert_string_equal(cfg->geoip.country_db, "");
 	assert_string_equal(cfg->geoip.city_db, "");
