@@ -16,6 +16,7 @@
  */
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 
@@ -969,11 +970,13 @@ static int
 alert_syslog_connect(struct alerter *a)
 {
 	struct sockaddr_un sun;
+	struct timeval tv = { 1, 0 };	/* a stuck syslog daemon: give up */
 
 	if (a->lfd != -1)
 		close(a->lfd);
 	if ((a->lfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
+	(void)setsockopt(a->lfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", a->sock_path);
@@ -1011,8 +1014,13 @@ alert_write_syslog(struct alerter *a, enum severity sev, const char *line)
 	for (tries = 0; tries < 2; tries++) {
 		if (a->lfd == -1 && alert_syslog_connect(a) == -1)
 			continue;
-		if (send(a->lfd, a->msg, (size_t)n, MSG_DONTWAIT |
-		    MSG_NOSIGNAL) == n) {
+		/*
+		 * Blocking, with a send timeout on the socket: a burst of
+		 * alerts fills the datagram queue (ten messages by default)
+		 * faster than the daemon reads it, and an alert waits for
+		 * room rather than being lost, as with syslog(3).
+		 */
+		if (send(a->lfd, a->msg, (size_t)n, MSG_NOSIGNAL) == n) {
 			if (a->syslog_failing)
 				alert_log(a, "alerts: syslog socket %s works "
 				    "again", a->sock_path);

@@ -281,7 +281,12 @@ analysis_set_alert_cb(struct analysis *an, analysis_alert_fn fn, void *arg)
 void
 analysis_counters(const struct analysis *an, struct analysis_counters *out)
 {
+	struct alert_stats as;
+
 	*out = an->c;
+	/* Correlated incidents are raised inside the alert stage. */
+	alert_stats(an->alerter, &as);
+	out->alerts = as.alerts;
 }
 
 /* What the capture thread should keep sending once nDPI is done. */

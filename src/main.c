@@ -116,6 +116,15 @@ setup_signals(void)
 	return 0;
 }
 
+/* One log line even when the errors are many: "; " between them. */
+static void
+oneline(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\n')
+			*s = s[1] != '\0' ? ';' : '\0';
+}
+
 static void
 reload(struct analysis *an, const char *path, struct config **confp)
 {
@@ -127,11 +136,13 @@ reload(struct analysis *an, const char *path, struct config **confp)
 		return;
 	}
 	if ((nc = config_load(path, err, sizeof(err))) == NULL) {
+		oneline(err);
 		log_warnx("reload refused, keeping the running configuration: %s",
 		    err);
 		return;
 	}
 	if (analysis_reload(an, nc, err, sizeof(err)) == -1) {
+		oneline(err);
 		log_warnx("reload refused, keeping the running configuration: %s",
 		    err);
 		config_free(nc);

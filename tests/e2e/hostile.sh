@@ -31,7 +31,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT TERM HUP PIPE
 
 [ -x "$EXFILD" ] || { echo "FAIL: $EXFILD is missing (run make)"; exit 1; }
 command -v cc >/dev/null 2>&1 || { echo "skip: cc is not installed"; exit 0; }
@@ -92,6 +92,26 @@ if [ ! -S "$T/log.sock" ]; then
 	finish
 fi
 ok "rsyslogd (pid $RS_PID) listens on $T/log.sock"
+# The harness itself: a probe (local4, so not in the alert file) with a
+# control character must be stored raw, or the checks below prove nothing.
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.connect(sys.argv[1])
+s.send(b"<165>Jan  1 00:00:00 probe: raw\x01ctl")' "$T/log.sock"
+	probe_there() { LC_ALL=C grep -aq 'probe: *raw' "$T/syslog-all.log" 2>/dev/null; }
+	i=0
+	while ! probe_there && [ "$i" -lt 25 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	if LC_ALL=C grep -aq "$(printf 'probe: *raw\001ctl')" "$T/syslog-all.log"; then
+		ok "rsyslogd stores what it receives raw (a control character probe)"
+	else
+		bad "rsyslogd does not store a control character raw"
+		tail_file "$T/syslog-all.log"
+	fi
+fi
 
 # ---- the replay ----------------------------------------------------------------
 
@@ -130,7 +150,8 @@ while :; do
 	i=$((i + 1))
 done
 sleep 0.5	# and nothing more comes
-[ -f "$SYSLOG" ] && n_sys=$(wc -l < "$SYSLOG" | tr -d ' ')
+[ -f "$SYSLOG" ] || : > "$SYSLOG"
+n_sys=$(wc -l < "$SYSLOG" | tr -d ' ')
 
 # The JSON file is the reference: exfild writes it synchronously.
 if [ "$n_sys" = "$n_json" ] && [ "$n_json" -ge 10 ]; then

@@ -33,7 +33,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT TERM HUP PIPE
 
 [ -x "$EXFILD" ] || { echo "FAIL: $EXFILD is missing (run make)"; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root (live capture on lo)"; exit 0; }
