@@ -53,6 +53,24 @@ addr_eq(const addr_t *x, const addr_t *y)
 	return memcmp(x->a, y->a, 16) == 0;
 }
 
+/*
+ * Write one byte of every page of a fresh table.  Pages of calloc'ed
+ * memory are first mapped to the shared zero page when read; the first
+ * write after that must shoot down the other core's TLB as well.
+ * Writing first, while the table is new, costs one plain fault a page.
+ */
+static inline void *
+mem_touch(void *p, size_t n)
+{
+	volatile uint8_t *b = p;
+	size_t i;
+
+	if (p != NULL)
+		for (i = 0; i < n; i += 4096)
+			b[i] = 0;
+	return p;
+}
+
 /* addr.c */
 const char	*addr_ntop(const addr_t *, char *, size_t);
 int		 addr_pton(const char *, addr_t *);

@@ -101,6 +101,7 @@ bl_table_alloc(struct bl_table *t, uint32_t cap)
 	if ((t->recs = calloc(t->cap, t->recsize)) == NULL ||
 	    (t->used = calloc((t->cap + 63) / 64, sizeof(uint64_t))) == NULL)
 		return -1;
+	mem_touch(t->recs, (size_t)t->cap * t->recsize);
 	return 0;
 }
 

@@ -821,7 +821,8 @@ chan_init(struct chan *c, size_t max_keys, char *err, size_t errlen)
 		c->seed[1] = chan_mix(c->seed[0] ^ 0x9e3779b97f4a7c15ULL);
 	}
 	if (chan_lru_init(&c->tab, max_keys, &mem) == -1 ||
-	    (c->ents = calloc(max_keys, sizeof(*c->ents))) == NULL ||
+	    (c->ents = mem_touch(calloc(max_keys, sizeof(*c->ents)),
+	    max_keys * sizeof(*c->ents))) == NULL ||
 	    chan_lru_init(&c->seen_tab, max_keys, &mem) == -1 ||
 	    (c->seen = calloc(max_keys, sizeof(*c->seen))) == NULL) {
 		chan_free(c);

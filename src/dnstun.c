@@ -281,7 +281,7 @@ dt_table_init(struct dnstun_table *t, size_t max, size_t entsize,
 	memset(t, 0, sizeof(*t));
 	if ((t->slots = calloc(cap, sizeof(*t->slots))) == NULL)
 		return -1;
-	if ((t->ents = calloc(max, entsize)) == NULL) {
+	if ((t->ents = mem_touch(calloc(max, entsize), max * entsize)) == NULL) {
 		free(t->slots);
 		t->slots = NULL;
 		return -1;

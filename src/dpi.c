@@ -138,7 +138,8 @@ dpi_slot(struct dpi *d, uint32_t slot, int create)
 	if (d->chunks[c] == NULL) {
 		if (!create)
 			return NULL;
-		d->chunks[c] = calloc(DPI_CHUNK, sizeof(struct dpi_result));
+		d->chunks[c] = mem_touch(calloc(DPI_CHUNK,
+		    sizeof(struct dpi_result)), DPI_CHUNK * sizeof(struct dpi_result));
 		if (d->chunks[c] == NULL)
 			return NULL;
 	}
