@@ -50,9 +50,11 @@ measure() {
 
 cat "$CAP" > /dev/null
 PKTS=$("$B/pcap_floor" "$CAP" | awk '{print $1}')
-set -- $(measure "$B/pcap_floor" "$CAP"); FLOOR=$1
+set -- $(measure "$B/pcap_floor" "$CAP"); FLOOR=$1; FLOORM=$2
 set -- $(measure "$B/exfild" -c "$OUT/bench.yaml" -r "$CAP"); EX=$1; EXM=$2
 tail -1 "$OUT/err.txt" > "$OUT/summary.txt"
+# Where the time goes: CPU of each thread, from one more verbose run.
+"$B/exfild" -v -c "$OUT/bench.yaml" -r "$CAP" 2>&1 >/dev/null | grep 'cpu capture' > "$OUT/cpu.txt" || true
 NDPI=""; SOFT=""
 if command -v ndpiReader >/dev/null; then
 	set -- $(RUNS=1 measure ndpiReader -q -i "$CAP"); NDPI="$1 $2"
@@ -73,8 +75,9 @@ row() { # name seconds rss_kb
 echo
 echo "capture: $CAP ($PKTS packets, $FLOWS flows)"
 echo "$(cat "$OUT/summary.txt")"
+sed 's/^exfild: /exfild threads: /' "$OUT/cpu.txt"
 printf '%-22s %10s %8s %16s %11s\n' tool wall "x floor" rate "peak RSS"
-row "libpcap read (floor)" "$FLOOR" 0
+row "libpcap read (floor)" "$FLOOR" "$FLOORM"
 row "exfild -r" "$EX" "$EXM"
 [ -n "$NDPI" ] && row "ndpiReader" $NDPI
 [ -n "$SOFT" ] && row "softflowd -r" $SOFT
