@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #ifndef EXFILD_VERSION
 #define EXFILD_VERSION "0.0.0"
@@ -51,6 +52,17 @@ static inline int
 addr_eq(const addr_t *x, const addr_t *y)
 {
 	return memcmp(x->a, y->a, 16) == 0;
+}
+
+/* A system clock in xtime_t units: wall time for a quiet live link, the
+ * monotonic clock for housekeeping.  Packet time never comes from here. */
+static inline xtime_t
+xtime_clock(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (xtime_t)ts.tv_sec * XT_SEC + ts.tv_nsec / 1000;
 }
 
 /*

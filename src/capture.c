@@ -22,15 +22,6 @@
 #define PUBLISH_EVERY	8192	/* packets between counter snapshots */
 #define CAPTURE_IOBUF	(1 << 20)	/* stdio buffer for offline reads */
 
-static xtime_t
-wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (xtime_t)ts.tv_sec * XT_SEC + ts.tv_nsec / 1000;
-}
-
 static int
 capture_filter(struct capture *cap, const char *bpf, char *err, size_t errlen)
 {
@@ -295,7 +286,7 @@ capture_forward(struct capture *cap, struct flow *f, uint32_t idx,
 static void
 capture_progress(struct capture *cap, xtime_t *last, uint64_t *lastpk)
 {
-	xtime_t w = wall_now();
+	xtime_t w = xtime_clock(CLOCK_REALTIME);
 	FILE *fp;
 	long pos;
 
@@ -325,12 +316,12 @@ capture_run(struct capture *cap)
 	int rc = 0, c2s;
 
 	if (cap->progress)
-		plast = wall_now();
+		plast = xtime_clock(CLOCK_REALTIME);
 	while (!atomic_load_explicit(&cap->stop, memory_order_relaxed)) {
 		rc = pcap_next_ex(cap->pc, &h, &data);
 		if (rc == 0) {
 			/* Live timeout: a quiet link still ages flows. */
-			xtime_t w = wall_now();
+			xtime_t w = xtime_clock(CLOCK_REALTIME);
 
 			if (w > cap->now)
 				cap->now = w;

@@ -62,15 +62,6 @@ usage(FILE *fp)
 	    "  -h        this help\n");
 }
 
-static xtime_t
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (xtime_t)ts.tv_sec * XT_SEC + ts.tv_nsec / 1000;
-}
-
 static double
 thread_cpu(void)
 {
@@ -292,8 +283,8 @@ main(int argc, char *argv[])
 			ring_release(&ring);
 		}
 		/* Housekeeping on the clock, busy or idle. */
-		if (rfile == NULL && mono_now() - last_house >= XT_SEC) {
-			last_house = mono_now();
+		if (rfile == NULL && xtime_clock(CLOCK_MONOTONIC) - last_house >= XT_SEC) {
+			last_house = xtime_clock(CLOCK_MONOTONIC);
 			priv_notify_watchdog();
 			capture_snapshot(cap, &cc);
 			if (conf->stats.interval > 0 &&
