@@ -49,4 +49,12 @@ for f in "$N/googledns_android10.pcap" "$PCAPS/suricata-verify/pcap/icmp-and-ssh
     "$PCAPS/suricata-verify/pcap/qinq-icmp.pcap" "$PCAPS/suricata-verify/pcap/vlan-triple-icmp.pcap"; do
 	quiet "$f" "EXF-ICMP-00[0-9]"
 done
+# Threat intelligence: a listed address raises EXF-INTEL-001 naming the list.
+if [ -f "$PCAPS/suricata-verify/pcap/geoip-ssh-fr.pcap" ]; then
+	printf '# test feed\n123.125.71.0/24\n' > "$T/feed.txt"
+	expect "$PCAPS/suricata-verify/pcap/geoip-ssh-fr.pcap" EXF-INTEL-001 \
+	    "intel: {ip_lists: [$T/feed.txt]}"
+	grep -q 'feed.txt' "$T/alerts.json" && ok "intel alert names the list" ||
+	    bad "intel alert does not name the list"
+fi
 finish
