@@ -115,6 +115,7 @@ capture_open_offline(struct capture *cap, const char *path, const char *bpf,
 static void *
 ring_put(struct capture *cap, uint16_t type, uint32_t len, int is_rec)
 {
+	unsigned spins = 0;
 	void *p;
 
 	while ((p = ring_reserve(cap->ring, type, len)) == NULL) {
@@ -127,7 +128,18 @@ ring_put(struct capture *cap, uint16_t type, uint32_t len, int is_rec)
 			return NULL;
 		}
 		cap->c.ring_waits++;
-		sched_yield();
+		/*
+		 * Yield a few times, then sleep: two threads yielding to each
+		 * other on one core (the scheduler may put them there) spin
+		 * instead of working.
+		 */
+		if (++spins < 16)
+			sched_yield();
+		else {
+			struct timespec ts = { 0, 20000 };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 	return p;
 }

@@ -302,14 +302,15 @@ main(int argc, char *argv[])
 		    ring_peek(&ring) == NULL)
 			break;
 		/*
-		 * Nothing to do.  A replay has the other thread about to
-		 * produce, so only yield; a quiet live link may stay quiet, so
-		 * back off to sleeping.
+		 * Nothing to do: yield a little, then sleep briefly (a replay
+		 * has the other thread about to produce), and on a quiet live
+		 * link back off to 2 ms.
 		 */
-		if (rfile != NULL || ++idle < 64)
+		if (++idle < 16)
 			sched_yield();
 		else {
-			struct timespec ts = { 0, idle < 1024 ? 50000 : 2000000 };
+			struct timespec ts = { 0, rfile != NULL || idle < 1024 ?
+			    20000 : 2000000 };
 
 			nanosleep(&ts, NULL);
 		}
