@@ -55,6 +55,9 @@ set -- $(measure "$B/exfild" -c "$OUT/bench.yaml" -r "$CAP"); EX=$1; EXM=$2
 tail -1 "$OUT/err.txt" > "$OUT/summary.txt"
 # Where the time goes: CPU of each thread, from one more verbose run.
 "$B/exfild" -v -c "$OUT/bench.yaml" -r "$CAP" 2>&1 >/dev/null | grep 'cpu capture' > "$OUT/cpu.txt" || true
+# Decoding and flow tracking without nDPI (the capture thread's share).
+sed 's/^rules_dir:/dpi: {enabled: false}\nrules_dir:/' "$OUT/bench.yaml" > "$OUT/bench-nodpi.yaml"
+set -- $(measure "$B/exfild" -c "$OUT/bench-nodpi.yaml" -r "$CAP"); ND=$1; NDM=$2
 NDPI=""; SOFT=""
 if command -v ndpiReader >/dev/null; then
 	set -- $(RUNS=1 measure ndpiReader -q -i "$CAP"); NDPI="$1 $2"
@@ -79,6 +82,7 @@ sed 's/^exfild: /exfild threads: /' "$OUT/cpu.txt"
 printf '%-22s %10s %8s %16s %11s\n' tool wall "x floor" rate "peak RSS"
 row "libpcap read (floor)" "$FLOOR" "$FLOORM"
 row "exfild -r" "$EX" "$EXM"
+row "exfild -r, nDPI off" "$ND" "$NDM"
 [ -n "$NDPI" ] && row "ndpiReader" $NDPI
 [ -n "$SOFT" ] && row "softflowd -r" $SOFT
 echo "flow flood: $FLOOD distinct 5-tuples + 20000 flows: $FL s, peak RSS $((FLM / 1024)) MB"
