@@ -43,16 +43,22 @@ exfild: $(BUILD)/exfild
 	@[ "$(BUILD)" = build ] && cp -f $(BUILD)/exfild exfild || true
 
 $(BUILD)/exfild: $(BUILD)/main.o $(BUILD)/libexfild.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libexfild.a: $(LIBOBJS)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# V=1 shows the full commands.
+Q	= $(if $(V),,@)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libexfild.a tests/unit/testutil.h
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libexfild.a $(LDFLAGS) $(LDLIBS) -lcmocka
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libexfild.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 $(BUILD):
 	mkdir -p $(BUILD)
