@@ -40,6 +40,7 @@ struct dpi_result {
 	uint16_t	 category;	/* ndpi_protocol_category_t */
 	uint8_t		 state;		/* DPI_* */
 	uint8_t		 npkts;		/* packets given to nDPI */
+	uint8_t		 tcp_data[2];	/* TCP data segments given, [0] client */
 	uint64_t	 risk;		/* ndpi_risk bitmap */
 	void		*nf;		/* nDPI flow state while classifying */
 	char		 name[DPI_NAME_MAX];	/* SNI, Host, DNS query */
@@ -76,7 +77,8 @@ int		 dpi_init(struct dpi *, int enabled, uint32_t max_flows,
 		    char *err, size_t errlen);
 void		 dpi_free(struct dpi *);
 int		 dpi_packet(struct dpi *, uint32_t slot, uint32_t gen,
-		    xtime_t ts, const uint8_t *l3, uint16_t l3len);
+		    xtime_t ts, const uint8_t *l3, uint16_t l3len, int c2s,
+		    uint32_t payload_len);
 struct dpi_result *dpi_get(struct dpi *, uint32_t slot, uint32_t gen);
 void		 dpi_end(struct dpi *, uint32_t slot, uint32_t gen);
 const char	*dpi_proto_name(struct dpi *, const struct dpi_result *, char *,

@@ -58,7 +58,7 @@ struct flow {
 	uint8_t		 init_how;
 	uint8_t		 tcp_flags[2];	/* [0] client->server */
 	uint8_t		 dpi_pkts;	/* packets handed to the analysis thread for DPI */
-	uint8_t		 pad;
+	uint8_t		 dpi_tcp_data;	/* TCP data segments sent for DPI: 4 bits a direction */
 	uint32_t	 pkts[2];
 	uint32_t	 rep_pkts[2];	/* packet counts at the previous record */
 	uint64_t	 bytes[2];	/* wire bytes (IP lengths), [0] client->server */

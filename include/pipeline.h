@@ -27,6 +27,16 @@
 enum { MSG_PKT = 1, MSG_REC, MSG_TICK };
 
 /*
+ * TCP data segments per direction nDPI gets while it works on a flow:
+ * every protocol it names from the first exchanges, and a TLS server's
+ * certificate flight, fit; beyond that it only reassembles bulk records
+ * hoping for a certificate, the most expensive thing it does.  Both
+ * threads apply it: the capture thread stops sending, the analysis thread
+ * stops waiting.
+ */
+#define DPI_TCP_DATA	6
+
+/*
  * Largest slice of a packet handed to DPI and the channel detectors: the
  * whole IP packet, because nDPI reads certificates and DNS answers that
  * span large (offloaded or jumbo) segments; live capture is bounded by

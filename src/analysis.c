@@ -366,7 +366,8 @@ analysis_packet(struct analysis *an, const struct pkt_msg *m)
 	an->c.packets++;
 	r = dpi_get(&an->dpi, m->slot, m->gen);
 	if (an->dpi.enabled && (r == NULL || r->state != DPI_DONE) &&
-	    dpi_packet(&an->dpi, m->slot, m->gen, m->ts, m->data, m->l3_len)) {
+	    dpi_packet(&an->dpi, m->slot, m->gen, m->ts, m->data, m->l3_len,
+	    m->c2s, m->payload_len)) {
 		r = dpi_get(&an->dpi, m->slot, m->gen);
 		if (an->ctl != NULL)
 			pipe_ctl_set(an->ctl, m->slot, m->gen,

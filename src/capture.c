@@ -22,6 +22,7 @@
 #define PUBLISH_EVERY	8192	/* packets between counter snapshots */
 #define CAPTURE_IOBUF	(1 << 20)	/* stdio buffer for offline reads */
 
+
 static int
 capture_filter(struct capture *cap, const char *bpf, char *err, size_t errlen)
 {
@@ -250,7 +251,9 @@ capture_wants(struct capture *cap, const struct flow *f, uint32_t idx,
 		 */
 		if (cap->dpi_enabled && f->dpi_pkts < cap->dpi_limit &&
 		    (p->payload_len > 0 || p->proto != IPPROTO_TCP ||
-		    (p->tcp_flags & 0x07) != 0 || f->pkts[0] + f->pkts[1] <= 3))
+		    (p->tcp_flags & 0x07) != 0 || f->pkts[0] + f->pkts[1] <= 3) &&
+		    (p->proto != IPPROTO_TCP || p->payload_len == 0 ||
+		    ((f->dpi_tcp_data >> (c2s ? 0 : 4)) & 15) < DPI_TCP_DATA))
 			return 1;
 		/* Without DPI the channel detectors still need these. */
 		if (p->payload_len > 0 && (p->sport == 53 || p->dport == 53))
@@ -293,6 +296,9 @@ capture_forward(struct capture *cap, struct flow *f, uint32_t idx,
 	ring_commit(cap->ring);
 	if (f->dpi_pkts < 255)
 		f->dpi_pkts++;
+	if (p->proto == IPPROTO_TCP && p->payload_len > 0 &&
+	    ((f->dpi_tcp_data >> (c2s ? 0 : 4)) & 15) < 15)
+		f->dpi_tcp_data += c2s ? 1 : 16;
 }
 
 static void

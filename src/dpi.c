@@ -33,6 +33,7 @@
 #include <ndpi_api.h>
 
 #include "dpi.h"
+#include "pipeline.h"
 #include "flow.h"
 
 #define DPI_CHUNK_SHIFT	12
@@ -260,7 +261,7 @@ dpi_finish(struct dpi *d, struct dpi_result *r, ndpi_protocol p, int guessed)
 
 int
 dpi_packet(struct dpi *d, uint32_t slot, uint32_t gen, xtime_t ts,
-    const uint8_t *l3, uint16_t l3len)
+    const uint8_t *l3, uint16_t l3len, int c2s, uint32_t payload_len)
 {
 	struct dpi_result *r;
 	ndpi_protocol p;
@@ -295,7 +296,17 @@ dpi_packet(struct dpi *d, uint32_t slot, uint32_t gen, xtime_t ts,
 	d->st.packets++;
 	r->npkts++;
 	p = ndpi_detection_process_packet(d->nd, r->nf, l3, l3len, ms);
-	if (r->npkts < dpi_limit(d, proto) &&
+	if (proto == IPPROTO_TCP && payload_len > 0 && r->tcp_data[!c2s] < 255)
+		r->tcp_data[!c2s]++;
+	/*
+	 * The capture thread sends at most DPI_TCP_DATA data segments a
+	 * direction (pipeline.h): once a named flow has had them, what nDPI
+	 * still waits for (a certificate in bulk records) will not come.
+	 */
+	if (p.app_protocol != NDPI_PROTOCOL_UNKNOWN && proto == IPPROTO_TCP &&
+	    (r->tcp_data[0] >= DPI_TCP_DATA || r->tcp_data[1] >= DPI_TCP_DATA))
+		;
+	else if (r->npkts < dpi_limit(d, proto) &&
 	    (p.app_protocol == NDPI_PROTOCOL_UNKNOWN ||
 	    ndpi_extra_dissection_possible(d->nd, r->nf)))
 		return 0;
