@@ -85,6 +85,8 @@ struct geo {
 	struct geo_set	*sets;			/* cache, NULL when disabled */
 	size_t		 nsets;			/* a power of two */
 	uint64_t	 seed[2];		/* cache hash key */
+	uint8_t		 plens[8];		/* prefix lengths cached, longest first */
+	int		 nplens;
 	struct geo_stats st;
 };
 

@@ -29,8 +29,15 @@
 
 #include "geo.h"
 
+/*
+ * A slot holds the answer for a whole network: the key is the address
+ * masked to the longest prefix any of the databases answered with (within
+ * it every answer is the same), so one lookup serves every address of a
+ * provider's block.
+ */
 struct geo_slot {
 	addr_t		 key;
+	uint8_t		 plen;		/* of key, in the 128-bit form */
 	struct geo_info	 info;
 };
 
@@ -66,7 +73,7 @@ static void	 geo_seed(struct geo *);
 static int	 geo_open_one(struct geo *, enum geo_db, const char *, char *,
 		    size_t);
 static int	 geo_find(struct geo *, enum geo_db, const struct sockaddr *,
-		    MMDB_entry_s *);
+		    MMDB_entry_s *, int *);
 static int	 geo_get(struct geo *, MMDB_entry_s *, const char *const *,
 		    MMDB_entry_data_s *);
 static int	 geo_code(struct geo *, MMDB_entry_s *, const char *const *,
@@ -74,7 +81,7 @@ static int	 geo_code(struct geo *, MMDB_entry_s *, const char *const *,
 static void	 geo_country(struct geo *, MMDB_entry_s *, struct geo_info *);
 static void	 geo_region(struct geo *, MMDB_entry_s *, struct geo_info *);
 static void	 geo_as(struct geo *, MMDB_entry_s *, struct geo_info *);
-static void	 geo_resolve(struct geo *, const addr_t *, struct geo_info *);
+static int	 geo_resolve(struct geo *, const addr_t *, struct geo_info *);
 static size_t	 geo_utf8_seq(const uint8_t *, size_t, uint32_t *);
 static size_t	 geo_copy_text(char *, size_t, const char *, size_t);
 
@@ -216,17 +223,28 @@ geo_close(struct geo *g)
  */
 static int
 geo_find(struct geo *g, enum geo_db which, const struct sockaddr *sa,
-    MMDB_entry_s *entry)
+    MMDB_entry_s *entry, int *plen)
 {
 	MMDB_lookup_result_s res;
-	int rc = MMDB_SUCCESS;
+	int rc = MMDB_SUCCESS, m;
 
 	res = MMDB_lookup_sockaddr(g->db[which], sa, &rc);
 	if (rc != MMDB_SUCCESS) {
 		if (rc != MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR)
 			g->st.errors++;
+		*plen = 128;	/* nothing known about the network: exact */
 		return 0;
 	}
+	/* The answer holds for this network, in our 128-bit form. */
+	m = res.netmask;
+	if (sa->sa_family == AF_INET) {
+		if (g->db[which]->metadata.ip_version == 6)
+			m = m >= 96 ? m - 96 : 0;
+		m = 96 + (m > 32 ? 32 : m);
+	} else if (m > 128)
+		m = 128;
+	if (m > *plen)
+		*plen = m;
 	if (!res.found_entry)
 		return 0;
 	*entry = res.entry;
@@ -341,9 +359,12 @@ geo_as(struct geo *g, MMDB_entry_s *entry, struct geo_info *out)
 		out->flags |= GEO_KNOWN_ORG;
 }
 
-static void
+/* Returns the prefix length the answer holds for (128: this address). */
+static int
 geo_resolve(struct geo *g, const addr_t *a, struct geo_info *out)
 {
+	int plen = 0;
+
 	union {
 		struct sockaddr		sa;
 		struct sockaddr_in	sin;
@@ -362,24 +383,69 @@ geo_resolve(struct geo *g, const addr_t *a, struct geo_info *out)
 	}
 
 	if (g->db[GEO_DB_COUNTRY] != NULL &&
-	    geo_find(g, GEO_DB_COUNTRY, &su.sa, &entry))
+	    geo_find(g, GEO_DB_COUNTRY, &su.sa, &entry, &plen))
 		geo_country(g, &entry, out);
 	if (g->db[GEO_DB_CITY] != NULL &&
-	    geo_find(g, GEO_DB_CITY, &su.sa, &entry)) {
+	    geo_find(g, GEO_DB_CITY, &su.sa, &entry, &plen)) {
 		if (!(out->flags & GEO_KNOWN_COUNTRY))
 			geo_country(g, &entry, out);
 		geo_region(g, &entry, out);
 	}
 	if (g->db[GEO_DB_ASN] != NULL &&
-	    geo_find(g, GEO_DB_ASN, &su.sa, &entry))
+	    geo_find(g, GEO_DB_ASN, &su.sa, &entry, &plen))
 		geo_as(g, &entry, out);
+	return plen;
+}
+
+static void
+geo_mask(addr_t *m, const addr_t *a, int plen)
+{
+	int i;
+
+	*m = *a;
+	for (i = 0; i < 16; i++) {
+		int keep = plen - i * 8;
+
+		if (keep <= 0)
+			m->a[i] = 0;
+		else if (keep < 8)
+			m->a[i] &= (uint8_t)(0xff << (8 - keep));
+	}
+}
+
+static struct geo_set *
+geo_set_for(struct geo *g, const addr_t *key, int plen)
+{
+	return &g->sets[(geo_hash(g, key) ^ ((size_t)plen * 0x9e3779b1u)) &
+	    (g->nsets - 1)];
+}
+
+/* Remember a prefix length; beyond eight of them answers stay exact. */
+static int
+geo_plen_add(struct geo *g, int plen)
+{
+	int i, j;
+
+	for (i = 0; i < g->nplens; i++)
+		if (g->plens[i] == plen)
+			return plen;
+	if (g->nplens == (int)sizeof(g->plens))
+		return 128;
+	for (i = 0; i < g->nplens && g->plens[i] > plen; i++)
+		;
+	for (j = g->nplens; j > i; j--)
+		g->plens[j] = g->plens[j - 1];
+	g->plens[i] = (uint8_t)plen;
+	g->nplens++;
+	return plen;
 }
 
 void
 geo_lookup(struct geo *g, const addr_t *a, struct geo_info *out)
 {
 	struct geo_set *set;
-	int w;
+	addr_t key;
+	int w, k, plen;
 
 	memset(out, 0, sizeof *out);
 	g->st.lookups++;
@@ -387,21 +453,29 @@ geo_lookup(struct geo *g, const addr_t *a, struct geo_info *out)
 		return;
 	if (g->sets == NULL) {
 		g->st.misses++;
-		geo_resolve(g, a, out);
+		(void)geo_resolve(g, a, out);
 		return;
 	}
 
-	set = &g->sets[geo_hash(g, a) & (g->nsets - 1)];
-	for (w = 0; w < 2; w++) {
-		if ((set->used & (1 << w)) && addr_eq(&set->way[w].key, a)) {
-			*out = set->way[w].info;
-			set->lru = !w;
-			g->st.hits++;
-			return;
+	/* Longest cached network first: the most specific answer wins. */
+	for (k = 0; k < g->nplens; k++) {
+		geo_mask(&key, a, g->plens[k]);
+		set = geo_set_for(g, &key, g->plens[k]);
+		for (w = 0; w < 2; w++) {
+			if ((set->used & (1 << w)) &&
+			    set->way[w].plen == g->plens[k] &&
+			    addr_eq(&set->way[w].key, &key)) {
+				*out = set->way[w].info;
+				set->lru = !w;
+				g->st.hits++;
+				return;
+			}
 		}
 	}
 	g->st.misses++;
-	geo_resolve(g, a, out);
+	plen = geo_plen_add(g, geo_resolve(g, a, out));
+	geo_mask(&key, a, plen);
+	set = geo_set_for(g, &key, plen);
 
 	if (!(set->used & 1))
 		w = 0;
@@ -409,7 +483,8 @@ geo_lookup(struct geo *g, const addr_t *a, struct geo_info *out)
 		w = 1;
 	else
 		w = set->lru;
-	set->way[w].key = *a;
+	set->way[w].key = key;
+	set->way[w].plen = (uint8_t)plen;
 	set->way[w].info = *out;
 	set->used |= 1 << w;
 	set->lru = !w;

@@ -767,8 +767,17 @@ test_cache(void **state)
 	assert_int_equal(st.lookups, 2);
 	assert_int_equal(st.hits, 1);
 	assert_int_equal(st.misses, 1);
-	/* Same /24, different address: a different key. */
+	/*
+	 * Another address of the same database network: the cache holds the
+	 * network, so it is a hit with the same answer.
+	 */
 	lookup(&g, "198.51.100.78", &y);
+	geo_stats(&g, &st);
+	assert_int_equal(st.misses, 1);
+	assert_int_equal(st.hits, 2);
+	assert_true(info_eq(&x, &y));
+	/* An address outside it is not. */
+	lookup(&g, "192.0.2.1", &y);
 	geo_stats(&g, &st);
 	assert_int_equal(st.misses, 2);
 	geo_close(&g);
