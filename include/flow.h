@@ -46,6 +46,7 @@ enum { REC_INTERIM = 1, REC_END, REC_EVICT, REC_FLUSH };
 #define FLOW_FIN_A	0x01
 #define FLOW_FIN_B	0x02
 #define FLOW_RST	0x04
+#define FLOW_TLS	0x80	/* the client's first data was a TLS handshake */
 
 struct flow {
 	struct flow_key	 key;

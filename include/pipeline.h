@@ -27,12 +27,14 @@
 enum { MSG_PKT = 1, MSG_REC, MSG_TICK };
 
 /*
- * TCP data segments per direction nDPI gets while it works on a flow:
- * every protocol it names from the first exchanges, and a TLS server's
- * certificate flight, fit; beyond that it only reassembles bulk records
- * hoping for a certificate, the most expensive thing it does.  Both
- * threads apply it: the capture thread stops sending, the analysis thread
- * stops waiting.
+ * TCP data segments per direction nDPI gets while it works on a TLS flow
+ * (one whose client opened with a handshake record): the hello exchange
+ * and the server's certificate flight fit; beyond that nDPI only
+ * reassembles bulk records hoping for a certificate, the most expensive
+ * thing it does.  Both threads apply it: the capture thread stops
+ * sending, the analysis thread stops waiting for any named flow.  Other
+ * protocols are sent up to the plain packet limit (an HTTP request may
+ * span many segments before nDPI can name it).
  */
 #define DPI_TCP_DATA	6
 
