@@ -41,6 +41,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../tools/wire.h"
+
 typedef uint64_t usec_t;		/* microseconds since the epoch */
 
 #define SEC		((usec_t)1000000)
@@ -193,50 +195,7 @@ rng_alnum(struct rng *r, char *o, size_t n, const char *alpha)
 
 /* ------------------------------------------------------------- bytes */
 
-static void
-put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put24(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 16);
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t
-sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-	while (n > 1) {
-		s += (uint32_t)p[0] << 8 | p[1];
-		p += 2;
-		n -= 2;
-	}
-	if (n)
-		s += (uint32_t)p[0] << 8;
-	return s;
-}
-
-static uint16_t
-fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
+/* put16/put24/put32, sum16, fold: wire.h */
 
 /* -------------------------------------------------------- pcap output */
 

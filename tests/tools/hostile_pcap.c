@@ -42,6 +42,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire.h"
+
 #define USEC		1000000ULL
 #define T0		(1714564800ULL * USEC)	/* 2024-05-01 12:00:00 UTC */
 #define FRAME_MAX	70000
@@ -91,50 +93,7 @@ rng_fill(uint8_t *p, size_t n)
 		p[i] = (uint8_t)(rng() >> 32);
 }
 
-static void
-put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put24(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 16);
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t
-sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-	while (n > 1) {
-		s += (uint32_t)p[0] << 8 | p[1];
-		p += 2;
-		n -= 2;
-	}
-	if (n)
-		s += (uint32_t)p[0] << 8;
-	return s;
-}
-
-static uint16_t
-fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
+/* put16/put24/put32, sum16, fold: wire.h */
 
 /* ---- pcap ------------------------------------------------------------ */
 
