@@ -64,7 +64,7 @@ $(BUILD):
 	mkdir -p $(BUILD)
 
 # Test helpers: the traffic generator and the tools the tests drive.
-$(BUILD)/exfild-gen: tests/gen/gen.c | $(BUILD)
+$(BUILD)/exfild-gen: tests/gen/gen.c tests/tools/wire.h | $(BUILD)
 	$(CC) $(OPT) -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $< -lm
 
 $(BUILD)/pcap_floor: tests/tools/pcap_floor.c | $(BUILD)
