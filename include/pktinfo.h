@@ -24,7 +24,6 @@ struct pktinfo {
 	int		 home_src, home_dst;
 	enum flow_dir	 dir;
 	const struct dpi_result *dpi;	/* NULL while nothing is known */
-	const char	*app;		/* protocol name so far, "" if unknown */
 };
 
 #endif

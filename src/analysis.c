@@ -360,7 +360,6 @@ analysis_packet(struct analysis *an, const struct pkt_msg *m)
 {
 	struct dpi_result *r;
 	struct pktinfo pi;
-	char app[64];
 	int n;
 
 	an->c.packets++;
@@ -386,8 +385,6 @@ analysis_packet(struct analysis *an, const struct pkt_msg *m)
 	pi.hport = pi.from_host ? m->sport : m->dport;
 	pi.rport = pi.from_host ? m->dport : m->sport;
 	pi.dpi = r;
-	pi.app = r != NULL && r->state == DPI_DONE ?
-	    dpi_proto_name(&an->dpi, r, app, sizeof(app)) : "";
 
 	if (pi.payload_caplen > 0 && analysis_is_dns(m, r)) {
 		n = dnstun_message(&an->dns, m->ts, &m->src, &m->dst, m->sport,

@@ -37,19 +37,8 @@ if [ ! -x "$san/exfild" ]; then
 	exit 1
 fi
 
-cat > "$tmp/exfild.yaml" <<EOF
-# Minimal replay configuration: no privileges to drop, no state file, no
-# syslog; alerts go to a file nobody reads.
-home_net: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8]
-user: ""
-state:
-  path: ""
-rules_dir: $root/rules
-alerts:
-  syslog:
-    enabled: false
-  json_file: $tmp/alerts.json
-EOF
+. "$root/tests/replayconf.sh"
+replay_conf "$tmp/exfild.yaml" "$root" "$tmp/alerts.json" </dev/null
 
 # ---- pass 1: sanitizers ---------------------------------------------------
 # replay.sh FILE: one capture through the sanitizer build; prints one

@@ -12,19 +12,13 @@ bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
 need_pcaps() {
 	[ -d "$PCAPS" ] || { echo "skip: $PCAPS not present"; exit 0; }
 }
-# A configuration for offline replays; extra YAML lines on stdin.
+. "$ROOT/tests/replayconf.sh"
+# A configuration for offline replays with the learning period at 0 s;
+# extra YAML lines on stdin.
 mkconf() {
-	{
-		echo "home_net: ${HOME_NET:-[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]}"
-		echo "user: \"\""
-		echo "state: {path: \"\"}"
-		echo "rules_dir: $ROOT/rules"
-		echo "baseline: {learning_period: 0s}"
-		echo "alerts:"
-		echo "  syslog: {enabled: false}"
-		echo "  json_file: $T/alerts.json"
-		cat
-	} > "$1"
+	{ echo "baseline: {learning_period: 0s}"; cat; } |
+	    replay_conf "$1" "$ROOT" "$T/alerts.json" \
+	    "${HOME_NET:-[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]}"
 }
 finish() {
 	[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }

@@ -44,17 +44,8 @@ if ! ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	exit 1
 fi
 
-cat > "$tmp/exfild.yaml" <<EOF
-home_net: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8]
-user: ""
-state:
-  path: ""
-rules_dir: $root/rules
-alerts:
-  syslog:
-    enabled: false
-  json_file: $tmp/alerts.json
-EOF
+. "$root/tests/replayconf.sh"
+replay_conf "$tmp/exfild.yaml" "$root" "$tmp/alerts.json" </dev/null
 
 pass=0 fail=0 skip=0
 

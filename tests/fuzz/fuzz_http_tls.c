@@ -65,7 +65,6 @@ seg(const uint8_t *p, size_t cap, size_t wire, uint16_t hport,
 	pi.home_src = from_host;
 	pi.home_dst = !from_host;
 	pi.dir = dir;
-	pi.app = "";
 	n = chan_packet(&ch, &pi, out, MAXOUT);
 	fuzz_check_events(out, n, MAXOUT);
 }

@@ -159,7 +159,6 @@ tcp_at(struct chan *c, struct conn *k, xtime_t ts, uint32_t seq,
 	pi.home_src = 1;
 	pi.home_dst = k->rhome;
 	pi.dir = k->rhome ? DIR_INTERNAL : DIR_OUTBOUND;
-	pi.app = "";
 	n = chan_packet(c, &pi, evs + nev, MAXEV - nev);
 	assert_in_range(n, 0, MAXEV - nev);
 	nev += n;
@@ -217,7 +216,6 @@ icmp_send(struct chan *c, xtime_t ts, const addr_t *h, const addr_t *r,
 	pi.home_src = from_host ? 1 : rhome;
 	pi.home_dst = from_host ? rhome : 1;
 	pi.dir = rhome ? DIR_INTERNAL : from_host ? DIR_OUTBOUND : DIR_INBOUND;
-	pi.app = "ICMP";
 	n = chan_packet(c, &pi, evs + nev, MAXEV - nev);
 	nev += n;
 	return n;
@@ -451,8 +449,7 @@ replay(struct chan *c, const char *path, struct replay *rp)
 		pi.remote = pi.from_host ? &msg->dst : &msg->src;
 		pi.hport = pi.from_host ? msg->sport : msg->dport;
 		pi.rport = pi.from_host ? msg->dport : msg->sport;
-		pi.app = "";
-		if (p.proto == 6)
+			if (p.proto == 6)
 			rp->tcp_c2s += msg->c2s && p.payload_len > 0;
 		else
 			rp->icmp++;
