@@ -54,7 +54,7 @@ struct flow {
 	uint32_t	 prev, next;	/* LRU links, index + 1 */
 	uint32_t	 gen;		/* bumped on reuse: tells records of a reused slot apart */
 	uint8_t		 cli;		/* 0: key side a is the client, 1: side b */
-	uint8_t		 closed;	/* FLOW_* */
+	uint8_t		 flags;		/* FLOW_*: how it closed, what it carries */
 	uint8_t		 list;		/* which LRU list, 0 = free */
 	uint8_t		 init_how;
 	uint8_t		 tcp_flags[2];	/* [0] client->server */

@@ -248,7 +248,7 @@ capture_wants(struct capture *cap, struct flow *f, uint32_t idx,
 		if (p->proto == IPPROTO_TCP && c2s && p->payload_caplen >= 2 &&
 		    (f->dpi_tcp_data & 15) == 0 && p->payload[0] == 0x16 &&
 		    p->payload[1] == 0x03)
-			f->closed |= FLOW_TLS;
+			f->flags |= FLOW_TLS;
 		/*
 		 * nDPI learns nothing from a bare TCP ACK once the handshake
 		 * is over; not sending those halves what crosses the ring on
@@ -257,7 +257,7 @@ capture_wants(struct capture *cap, struct flow *f, uint32_t idx,
 		if (cap->dpi_enabled && f->dpi_pkts < cap->dpi_limit &&
 		    (p->payload_len > 0 || p->proto != IPPROTO_TCP ||
 		    (p->tcp_flags & 0x07) != 0 || f->pkts[0] + f->pkts[1] <= 3) &&
-		    (!(f->closed & FLOW_TLS) || p->payload_len == 0 ||
+		    (!(f->flags & FLOW_TLS) || p->payload_len == 0 ||
 		    ((f->dpi_tcp_data >> (c2s ? 0 : 4)) & 15) < DPI_TCP_DATA))
 			return 1;
 		/* Without DPI the channel detectors still need these. */

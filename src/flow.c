@@ -285,6 +285,14 @@ flow_sender_is_client(const struct pkt *p, uint8_t *how)
 	return 1;
 }
 
+/* Reset, or FIN seen both ways: the connection is over. */
+static inline int
+flow_closed(const struct flow *f)
+{
+	return (f->flags & FLOW_RST) ||
+	    (f->flags & (FLOW_FIN_A | FLOW_FIN_B)) == (FLOW_FIN_A | FLOW_FIN_B);
+}
+
 struct flow *
 flow_table_packet(struct flow_table *ft, const struct pkt *p, uint32_t *idxp,
     int *c2s)
@@ -317,10 +325,8 @@ flow_table_packet(struct flow_table *ft, const struct pkt *p, uint32_t *idxp,
 		if (flow_key_eq(&f->key, &k))
 			break;
 	}
-	if (i && (f->closed & (FLOW_RST | (FLOW_FIN_A | FLOW_FIN_B))) &&
-	    p->proto == IPPROTO_TCP && (p->tcp_flags & 0x12) == 0x02 &&
-	    ((f->closed & FLOW_RST) ||
-	    (f->closed & (FLOW_FIN_A | FLOW_FIN_B)) == (FLOW_FIN_A | FLOW_FIN_B))) {
+	if (i && p->proto == IPPROTO_TCP && (p->tcp_flags & 0x12) == 0x02 &&
+	    flow_closed(f)) {
 		/* A new connection on the tuple of one that closed. */
 		flow_end(ft, f, i - 1, REC_END);
 		i = 0;
@@ -354,12 +360,11 @@ flow_table_packet(struct flow_table *ft, const struct pkt *p, uint32_t *idxp,
 	if (p->proto == IPPROTO_TCP) {
 		f->tcp_flags[d] |= p->tcp_flags;
 		if (p->tcp_flags & 0x04)
-			f->closed |= FLOW_RST;
+			f->flags |= FLOW_RST;
 		if (p->tcp_flags & 0x01)
-			f->closed |= side ? FLOW_FIN_B : FLOW_FIN_A;
+			f->flags |= side ? FLOW_FIN_B : FLOW_FIN_A;
 	}
-	if ((f->closed & FLOW_RST) ||
-	    (f->closed & (FLOW_FIN_A | FLOW_FIN_B)) == (FLOW_FIN_A | FLOW_FIN_B))
+	if (flow_closed(f))
 		lru_append(ft, f, i - 1, L_CLOSING);
 	else
 		lru_append(ft, f, i - 1, L_OPEN);
