@@ -2,17 +2,19 @@
  * chan.h: the non-DNS channel detectors — ICMP tunnels and large pings,
  * archive, reconnaissance and bulk HTTP uploads, SNIcat and TLS volume,
  * uploads to cloud storage, protocols on unexpected ports and unknown
- * protocols carrying bulk data.  (DNS is dnstun.h.)
+ * protocols carrying bulk data, and encrypted DNS (DoH, DoT) used as a
+ * tunnel.  (Plaintext DNS is dnstun.h.)
  *
  * Owns: one preallocated table of keyed window counters and per-flow HTTP
  * parser states (max_keys entries of 368 bytes), a "seen" table of 64-bit
  * key hashes with first-use times (max_keys entries of 40 bytes: first use
  * of a cloud service per host and per network, first TLS-without-SNI
- * contact), and the list of cloud-storage server-name suffixes.  Calls:
- * libc, the nDPI id/risk constants, and yd_parse_* (parameter defaults,
- * so that a default is read exactly as user input is).  Never logs and
- * never allocates after chan_init (chan_set_cloud_suffixes takes a list
- * the caller built); a full table reuses its least recently used entry and
+ * contact), the list of cloud-storage server-name suffixes and the set of
+ * public DNS resolver addresses.  Calls: libc, the nDPI id/risk constants,
+ * params_default, yd_parse_ports and netset_contains.  Never logs and
+ * never allocates after chan_init (chan_set_cloud_suffixes and
+ * chan_set_resolvers take what the caller built); a full table reuses its
+ * least recently used entry and
  * counts it, because refusing a new key would hide exactly the newest
  * channel.  Transit traffic (neither end in home_net) is ignored: there is
  * no internal host to blame.
@@ -40,14 +42,14 @@
  *   chan_tick:               packet time moved on: expire a bounded number
  *                            of entries.
  *   chan_stats:              counters and memory.
- *   chan_params_default:     fill a params struct from a desc table.
  *   chan_params_for:         desc table and struct size of a detector
  *                            (for the rule loader's lookup).
- *   chan_check_params:       validate the list-valued string parameters.
  *   chan_suffixes_add / chan_load_suffixes / chan_suffixes_free:  build a
  *                            cloud-storage suffix list
  *                            (rules/cloud-storage.txt).
  *   chan_set_cloud_suffixes: install a list (takes ownership).
+ *   chan_set_resolvers:      install the public resolver set (takes
+ *                            ownership; rules/dns-resolvers.txt).
  *   chan_suffix_match:       the listed suffix a server name falls under.
  *   chan_tls_sni:            the SNI of a ClientHello, bounded parse.
  *   chan_snicat_match:       the SNIcat pattern, matched by hand.
@@ -62,13 +64,13 @@
 
 #include "event.h"
 #include "exfild.h"
+#include "netset.h"
 #include "params.h"
 #include "pipeline.h"
 #include "pktinfo.h"
 
 #define CHAN_NAME_MAX		64	/* key names: cut to 63 bytes */
 #define CHAN_SUFFIX_MAX		CHAN_NAME_MAX
-#define CHAN_PORTS_MAX		16	/* ports in one port-list parameter */
 #define CHAN_TICK_BUDGET	1024	/* table slots visited per chan_tick */
 #define CHAN_HTTP_IDLE		(5 * XT_MIN)	/* HTTP parser state lifetime */
 #define CHAN_HTTP_MAXHDR	16384	/* header bytes before giving up */
@@ -130,6 +132,13 @@ struct chan_tls_nosni_params {
 	int		 internal;
 };
 
+struct chan_dns_encrypted_params {
+	xtime_t		 window;
+	uint64_t	 max_bytes;	/* sent per (host, resolver), named or not */
+	char		 nosni_ports[PARAM_STRLEN]; /* no SNI here: a tunnel */
+	int		 internal;
+};
+
 struct chan_cloud_params {
 	xtime_t		 window;
 	uint64_t	 max_bytes;	/* bytes sent per (host, service) */
@@ -163,6 +172,7 @@ extern const struct param_desc chan_http_numeric_params[];
 extern const struct param_desc chan_tls_snicat_params[];
 extern const struct param_desc chan_tls_volume_params[];
 extern const struct param_desc chan_tls_nosni_params[];
+extern const struct param_desc chan_dns_encrypted_params[];
 extern const struct param_desc chan_cloud_params[];
 extern const struct param_desc chan_port_mismatch_params[];
 extern const struct param_desc chan_unknown_upload_params[];
@@ -197,6 +207,7 @@ enum chan_kind {
 	CK_TLS_SNICAT,		/* (host, domain after the SNIcat label) */
 	CK_TLS_VOLUME,		/* (host, server name) */
 	CK_TLS_NOSNI,		/* (host, remote) */
+	CK_DNS_ENCRYPTED,	/* (host, resolver) */
 	CK_CLOUD,		/* (host, service) */
 	CK_PORT_MISMATCH,	/* (host, remote, rport) */
 	CK_UNKNOWN_UPLOAD,	/* (host, remote, rport) */
@@ -286,9 +297,11 @@ struct chan_seen {
 };
 
 /* A port-list parameter, parsed once and re-parsed when its text changes. */
+enum { PL_DNS = 0, PL_HTTP, PL_TLS, PL_SMTP, PL_DOH_NOSNI, PL_MAX };
+
 struct chan_ports {
 	char		 src[PARAM_STRLEN];
-	uint16_t	 v[CHAN_PORTS_MAX];
+	uint16_t	 v[PARAM_PORTS_MAX];
 	int		 n;
 	int		 parsed;
 };
@@ -331,6 +344,7 @@ struct chan {
 	struct chan_tls_snicat_params	 tls_snicat;
 	struct chan_tls_volume_params	 tls_volume;
 	struct chan_tls_nosni_params	 tls_nosni;
+	struct chan_dns_encrypted_params dns_encrypted;
 	struct chan_cloud_params	 cloud;
 	struct chan_port_mismatch_params port_mismatch;
 	struct chan_unknown_upload_params unknown_upload;
@@ -340,7 +354,8 @@ struct chan {
 	struct chan_lru			 seen_tab;
 	struct chan_seen		*seen;
 	struct chan_suffixes		 suffixes;
-	struct chan_ports		 ports[4]; /* dns http tls smtp */
+	struct netset			 resolvers; /* public DoH/DoT servers */
+	struct chan_ports		 ports[PL_MAX];
 	uint64_t			 seed[2];
 	uint32_t			 cursor;	/* chan_tick's next */
 	xtime_t				 now;		/* latest packet time */
@@ -358,12 +373,7 @@ int		 chan_record(struct chan *, const struct flowinfo *,
 void		 chan_tick(struct chan *, xtime_t now);
 void		 chan_stats(const struct chan *, struct chan_stats *);
 
-int		 chan_params_default(const struct param_desc *, void *params,
-		    char *err, size_t errlen);
 const struct param_desc *chan_params_for(enum detector, size_t *size);
-/* 0, or -1 with "param: reason" in err for a list that does not parse. */
-int		 chan_check_params(const struct chan *, char *err,
-		    size_t errlen);
 
 /* 0, or -1 with the reason in err; the list is sorted on each add. */
 int		 chan_suffixes_add(struct chan_suffixes *, const char *,
@@ -379,6 +389,8 @@ int		 chan_load_suffixes(struct chan_suffixes *, const char *path,
 void		 chan_suffixes_free(struct chan_suffixes *);
 /* Takes the list over (it is left empty) and frees the one installed. */
 void		 chan_set_cloud_suffixes(struct chan *, struct chan_suffixes *);
+/* The same for the resolver set; it must be prepared. */
+void		 chan_set_resolvers(struct chan *, struct netset *);
 /* The longest listed suffix NAME ends with on a label boundary, or NULL. */
 const char	*chan_suffix_match(const struct chan_suffixes *,
 		    const char *name, size_t len);
@@ -418,7 +430,16 @@ struct event	*chan_event(struct chan *, struct event *out, int *n,
 		    int maxout, enum detector, xtime_t ts,
 		    const struct chan_ent *);
 void		 chan_event_done(struct chan_ent *, xtime_t ts, xtime_t window);
+/* chan_event + chan_event_done, filled from a record and a window sum. */
+struct event	*chan_rec_event(struct chan *, struct event *out, int *n,
+		    int maxout, enum detector, xtime_t ts, struct chan_ent *,
+		    const struct flowinfo *, const struct chan_bkt *sum,
+		    xtime_t window);
 double		 chan_score(double value, double threshold);
+/* The parsed form of a port-list parameter (PL_*), cached by its text. */
+const struct chan_ports *chan_ports_get(struct chan *, int which,
+		    const char *src);
+int		 chan_port_in(const struct chan_ports *, uint16_t);
 /* The host opened the flow towards a remote these detectors judge. */
 int		 chan_rec_outbound(const struct flowinfo *, int internal);
 const char	*chan_fmt_bytes(uint64_t, char *, size_t);

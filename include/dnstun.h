@@ -9,7 +9,7 @@
  * for the per-host signals — a small set of hosts seen acting as internal
  * resolvers, the libpsl context and the parser's cache.  A full table
  * evicts its least recently updated entry and counts it.  Calls dns.c
- * (libresolv, libpsl) and yd_parse_* (yamldoc.c) to read parameter
+ * (libresolv, libpsl) and params_default (params.c) to read parameter
  * defaults.  Never logs; never allocates after init.
  *
  * Why per registered domain: a tunnel must put its data left of a domain
@@ -31,7 +31,6 @@
  * API
  *   dnstun_init / dnstun_free:  allocate / release; max_keys bounds each
  *                    table (about 1.4 KB per key).
- *   dnstun_params_default:  fill a params struct from a desc table.
  *   dnstun_message:  one UDP payload or TCP segment from or to any port
  *                    (DNS off 53 is a signal); returns events written.
  *   dnstun_stats:    copy the counters.
@@ -215,8 +214,6 @@ struct dnstun {
 int		 dnstun_init(struct dnstun *, size_t max_keys, char *err,
 		    size_t errlen);
 void		 dnstun_free(struct dnstun *);
-int		 dnstun_params_default(const struct param_desc *, void *params,
-		    char *err, size_t errlen);
 int		 dnstun_message(struct dnstun *, xtime_t ts, const addr_t *src,
 		    const addr_t *dst, uint16_t sport, uint16_t dport, int tcp,
 		    int home_src, int home_dst, const uint8_t *payload,

@@ -35,6 +35,7 @@ enum detector {
 	DET_CLOUD_UPLOAD,
 	DET_PORT_MISMATCH,
 	DET_UNKNOWN_UPLOAD,
+	DET_DNS_ENCRYPTED,	/* DoH/DoT as a tunnel */
 	DET_INTEL,		/* contact with a threat-intelligence listed destination */
 	DET_CORRELATION,	/* raised by the alert stage itself */
 	DET_MAX

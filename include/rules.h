@@ -32,8 +32,6 @@
  *   rules_count / rules_get:  iterate every rule, enabled or not, in load
  *                      order.
  *   rules_find:        a rule by id.
- *   rules_params_default:  a blob filled with a table's defaults, for a
- *                      detector that runs without a rule file.
  *   severity_name / severity_from_name / severity_ecs:  the severity scale
  *                      and its ECS number (21, 47, 73, 99 as Elastic uses).
  */
@@ -103,9 +101,6 @@ const struct rule *rules_for(const struct ruleset *, enum detector);
 size_t		 rules_count(const struct ruleset *);
 const struct rule *rules_get(const struct ruleset *, size_t);
 const struct rule *rules_find(const struct ruleset *, const char *id);
-/* 0, or -1 with the reason in err (a default that does not parse). */
-int		 rules_params_default(const struct param_desc *, void *blob,
-		    size_t size, char *err, size_t errlen);
 
 const char	*severity_name(enum severity);
 int		 severity_from_name(const char *, enum severity *);

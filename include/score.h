@@ -5,7 +5,7 @@
  * Owns: the scorer: the learned baselines (baseline.c), the learning clock
  * (packet time of the first record), the detector parameters, and the
  * persistence of all of it (through state.c).  Calls: baseline.c, state.c,
- * yamldoc's unit parsers (to read parameter defaults), libm.  Never logs:
+ * params_default (to read parameter defaults), libm.  Never logs:
  * errors go into the caller's buffer.  One scorer belongs to one thread.
  *
  * What is counted: bytes an internal host sends on flows it initiated to

@@ -42,6 +42,7 @@
  *                    scalar; on failure add an error and return -1.
  *   yd_seq:          check a node is a list (null counts as empty).
  *   yd_parse_size / yd_parse_duration:  the text parsers behind the above.
+ *   yd_parse_ports:  a port list, "80, 8080 8000" (rule parameters).
  *   yd_format_size / yd_format_duration:  the inverse, largest exact unit.
  */
 #ifndef YAMLDOC_H
@@ -148,6 +149,9 @@ int	 yd_parse_bool(const char *, int *);
 int	 yd_parse_int(const char *, int64_t *);
 int	 yd_parse_size(const char *, uint64_t *, const char **why);
 int	 yd_parse_duration(const char *, xtime_t *, const char **why);
+/* Up to max ports 1-65535 separated by commas or blanks; *n of them. */
+int	 yd_parse_ports(const char *, uint16_t *v, int max, int *n,
+	    const char **why);
 const char *yd_format_size(uint64_t, char *, size_t);
 const char *yd_format_duration(xtime_t, char *, size_t);
 

@@ -150,23 +150,39 @@ analysis_score_conf(struct score_conf *sc, const struct config *conf,
 	return 0;
 }
 
+/*
+ * The lists shipped next to the rules: cloud-storage server names and
+ * public DNS resolvers.  A missing file leaves that detector to nDPI's
+ * classification alone; a bad line is refused like a bad rule.
+ */
 static int
-analysis_cloud_list(struct chan *c, const struct config *conf, char *err,
+analysis_chan_lists(struct chan *c, const struct config *conf, char *err,
     size_t errlen)
 {
 	struct chan_suffixes l;
+	struct netset rs;
 	char path[4096];
 
 	memset(&l, 0, sizeof(l));
 	snprintf(path, sizeof(path), "%s/cloud-storage.txt",
 	    analysis_rules_dir(conf));
-	if (access(path, R_OK) != 0)
-		return 0;	/* nDPI's categories still apply */
-	if (chan_load_suffixes(&l, path, err, errlen) != 0) {
-		chan_suffixes_free(&l);
-		return -1;
+	if (access(path, R_OK) == 0) {
+		if (chan_load_suffixes(&l, path, err, errlen) != 0) {
+			chan_suffixes_free(&l);
+			return -1;
+		}
+		chan_set_cloud_suffixes(c, &l);
 	}
-	chan_set_cloud_suffixes(c, &l);
+	snprintf(path, sizeof(path), "%s/dns-resolvers.txt",
+	    analysis_rules_dir(conf));
+	if (access(path, R_OK) == 0) {
+		netset_init(&rs);
+		if (netset_load_file(&rs, path, err, errlen) != 0) {
+			netset_free(&rs);
+			return -1;
+		}
+		chan_set_resolvers(c, &rs);
+	}
 	return 0;
 }
 
@@ -197,7 +213,7 @@ analysis_new(struct config *conf, struct pipe_ctl *ctl, char *err,
 	    &conf->intel.domain_lists, err, errlen) == -1)
 		goto fail;
 	if (chan_init(&an->chan, CHAN_KEYS, err, errlen) == -1 ||
-	    analysis_cloud_list(&an->chan, conf, err, errlen) == -1)
+	    analysis_chan_lists(&an->chan, conf, err, errlen) == -1)
 		goto fail;
 	if (dnstun_init(&an->dns, DNS_KEYS, err, errlen) == -1)
 		goto fail;
@@ -651,7 +667,8 @@ analysis_reload(struct analysis *an, struct config *conf, char *err,
 	an->rules = rs;
 	score_set_params(an->score, &sc.vp);
 	detectors_apply(rs, &an->chan, &an->dns, an->score);
-	(void)analysis_cloud_list(&an->chan, conf, err, errlen);
+	if (analysis_chan_lists(&an->chan, conf, err, errlen) == -1)
+		log_warnx("rules: %s; the previous list stays", err);
 	/* The same path again: reopen it for log rotation. */
 	if (alert_reopen(an->alerter, err, errlen) == -1)
 		log_warnx("alerts: %s", err);

@@ -33,9 +33,6 @@
 #define CHAN_WMAX	(7 * 86400)	/* longest window, seconds */
 #define CHAN_SMAX	1e15		/* largest size parameter, bytes */
 
-/* Indices into c->ports[]. */
-enum { PL_DNS = 0, PL_HTTP, PL_TLS, PL_SMTP };
-
 static int	chan_lru_init(struct chan_lru *, size_t, uint64_t *);
 static void	chan_lru_free(struct chan_lru *);
 static void	chan_lru_unlink(struct chan_lru *, uint32_t);
@@ -44,10 +41,6 @@ static void	chan_lru_unhash(struct chan_lru *, uint32_t);
 static uint32_t	chan_lru_take(struct chan_lru *, uint64_t, int *);
 static void	chan_lru_release(struct chan_lru *, uint32_t);
 static uint64_t	chan_mix(uint64_t);
-static int	chan_ports_parse(const char *, uint16_t *, int *);
-static const struct chan_ports *chan_ports_get(struct chan *, int,
-		    const char *);
-static int	chan_port_in(const struct chan_ports *, uint16_t);
 static int	chan_list_has(const char *, const char *);
 static int	chan_proto_bare(const struct flowinfo *, uint16_t);
 static void	chan_cloud(struct chan *, const struct flowinfo *, xtime_t,
@@ -190,6 +183,25 @@ const struct param_desc chan_tls_nosni_params[] = {
 	{ NULL }
 };
 
+const struct param_desc chan_dns_encrypted_params[] = {
+	{ "window", PT_DURATION,
+	    offsetof(struct chan_dns_encrypted_params, window), 1, CHAN_WMAX,
+	    "10m", "window over which bytes per (host, resolver) are summed" },
+	{ "max_bytes", PT_SIZE,
+	    offsetof(struct chan_dns_encrypted_params, max_bytes), 1,
+	    CHAN_SMAX, "2MB", "bytes sent as encrypted DNS to one resolver "
+	    "that alert, server name or not (thousands of queries)" },
+	{ "nosni_ports", PT_PORTS,
+	    offsetof(struct chan_dns_encrypted_params, nosni_ports), 0, 0,
+	    "443", "ports where TLS without a server name to a listed "
+	    "resolver alerts at once (add 853 if no resolver of yours uses "
+	    "opportunistic DoT)" },
+	{ "internal", PT_BOOL,
+	    offsetof(struct chan_dns_encrypted_params, internal), 0, 0,
+	    "false", "also judge resolvers inside home_net" },
+	{ NULL }
+};
+
 const struct param_desc chan_cloud_params[] = {
 	{ "window", PT_DURATION,
 	    offsetof(struct chan_cloud_params, window), 1, CHAN_WMAX, "1h",
@@ -222,16 +234,16 @@ const struct param_desc chan_port_mismatch_params[] = {
 	{ "dns", PT_BOOL,
 	    offsetof(struct chan_port_mismatch_params, dns), 0, 0, "true",
 	    "check DNS too (dns_nonstandard_port covers DNS more finely)" },
-	{ "dns_ports", PT_STRING,
+	{ "dns_ports", PT_PORTS,
 	    offsetof(struct chan_port_mismatch_params, dns_ports), 0, 0, "53",
 	    "ports where DNS is expected (Splunk: 53)" },
-	{ "http_ports", PT_STRING,
+	{ "http_ports", PT_PORTS,
 	    offsetof(struct chan_port_mismatch_params, http_ports), 0, 0,
 	    "80,8080,8000", "ports where plain HTTP is expected (Splunk)" },
-	{ "tls_ports", PT_STRING,
+	{ "tls_ports", PT_PORTS,
 	    offsetof(struct chan_port_mismatch_params, tls_ports), 0, 0,
 	    "443,8443", "ports where TLS is expected (Splunk)" },
-	{ "smtp_ports", PT_STRING,
+	{ "smtp_ports", PT_PORTS,
 	    offsetof(struct chan_port_mismatch_params, smtp_ports), 0, 0,
 	    "25,587,465", "ports where SMTP is expected (Splunk: 25, plus "
 	    "submission and SMTPS)" },
@@ -252,69 +264,6 @@ const struct param_desc chan_unknown_upload_params[] = {
 	    "false", "also count servers inside home_net" },
 	{ NULL }
 };
-
-/*
- * The one place a default string becomes a value: the parsers a rule
- * file's value goes through, then the desc's bounds.
- */
-int
-chan_params_default(const struct param_desc *pd, void *params, char *err,
-    size_t errlen)
-{
-	const char *why = "bad value";
-	char *end;
-	double num;
-
-	for (; pd->name != NULL; pd++) {
-		char *p = (char *)params + pd->off;
-
-		switch (pd->type) {
-		case PT_INT:
-			if (yd_parse_int(pd->def, (int64_t *)p) == -1)
-				goto bad;
-			num = (double)*(int64_t *)p;
-			break;
-		case PT_DOUBLE:
-			errno = 0;
-			*(double *)p = strtod(pd->def, &end);
-			if (end == pd->def || *end != '\0' || errno != 0)
-				goto bad;
-			num = *(double *)p;
-			break;
-		case PT_DURATION:
-			if (yd_parse_duration(pd->def, (xtime_t *)p,
-			    &why) == -1)
-				goto bad;
-			num = (double)*(xtime_t *)p / XT_SEC;
-			break;
-		case PT_SIZE:
-			if (yd_parse_size(pd->def, (uint64_t *)p, &why) == -1)
-				goto bad;
-			num = (double)*(uint64_t *)p;
-			break;
-		case PT_BOOL:
-			if (yd_parse_bool(pd->def, (int *)p) == -1)
-				goto bad;
-			continue;
-		case PT_STRING:
-			if (strlen(pd->def) >= PARAM_STRLEN)
-				goto bad;
-			memcpy(p, pd->def, strlen(pd->def) + 1);
-			continue;
-		default:
-			goto bad;
-		}
-		if ((pd->min != 0 || pd->max != 0) &&
-		    (num < pd->min || num > pd->max)) {
-			why = "out of bounds";
-			goto bad;
-		}
-	}
-	return 0;
-bad:
-	snprintf(err, errlen, "%s: default '%s': %s", pd->name, pd->def, why);
-	return -1;
-}
 
 const struct param_desc *
 chan_params_for(enum detector d, size_t *size)
@@ -337,6 +286,8 @@ chan_params_for(enum detector d, size_t *size)
 	    chan_tls_volume_params);
 	CHAN_P(DET_TLS_NO_SNI_UPLOAD, chan_tls_nosni_params,
 	    chan_tls_nosni_params);
+	CHAN_P(DET_DNS_ENCRYPTED, chan_dns_encrypted_params,
+	    chan_dns_encrypted_params);
 	CHAN_P(DET_CLOUD_UPLOAD, chan_cloud_params, chan_cloud_params);
 	CHAN_P(DET_PORT_MISMATCH, chan_port_mismatch_params,
 	    chan_port_mismatch_params);
@@ -349,48 +300,23 @@ chan_params_for(enum detector d, size_t *size)
 #undef CHAN_P
 }
 
-/* "80, 8080 8000" into ports; -1 on a token that is not a port. */
-static int
-chan_ports_parse(const char *s, uint16_t *v, int *n)
-{
-	unsigned long p;
-	char *end;
-
-	*n = 0;
-	for (;;) {
-		while (*s == ',' || *s == ' ' || *s == '\t')
-			s++;
-		if (*s == '\0')
-			return 0;
-		if (!isdigit((unsigned char)*s))
-			return -1;
-		errno = 0;
-		p = strtoul(s, &end, 10);
-		if (errno != 0 || p == 0 || p > 65535 || *n >= CHAN_PORTS_MAX)
-			return -1;
-		if (*end != '\0' && *end != ',' && *end != ' ' && *end != '\t')
-			return -1;
-		v[(*n)++] = (uint16_t)p;
-		s = end;
-	}
-}
-
 /* The parsed form of a list parameter, re-read only when its text changed. */
-static const struct chan_ports *
+const struct chan_ports *
 chan_ports_get(struct chan *c, int which, const char *src)
 {
 	struct chan_ports *pl = &c->ports[which];
+	const char *why;
 
 	if (pl->parsed && strcmp(pl->src, src) == 0)
 		return pl;
 	snprintf(pl->src, sizeof(pl->src), "%s", src);
-	if (chan_ports_parse(src, pl->v, &pl->n) == -1)
+	if (yd_parse_ports(src, pl->v, PARAM_PORTS_MAX, &pl->n, &why) == -1)
 		c->st.bad_params++;	/* ports before the bad token stay */
 	pl->parsed = 1;
 	return pl;
 }
 
-static int
+int
 chan_port_in(const struct chan_ports *pl, uint16_t port)
 {
 	int i;
@@ -398,27 +324,6 @@ chan_port_in(const struct chan_ports *pl, uint16_t port)
 	for (i = 0; i < pl->n; i++)
 		if (pl->v[i] == port)
 			return 1;
-	return 0;
-}
-
-int
-chan_check_params(const struct chan *c, char *err, size_t errlen)
-{
-	const struct chan_port_mismatch_params *pm = &c->port_mismatch;
-	const char *name[4] = { "dns_ports", "http_ports", "tls_ports",
-	    "smtp_ports" };
-	const char *val[4] = { pm->dns_ports, pm->http_ports, pm->tls_ports,
-	    pm->smtp_ports };
-	uint16_t v[CHAN_PORTS_MAX];
-	int i, n;
-
-	for (i = 0; i < 4; i++)
-		if (chan_ports_parse(val[i], v, &n) == -1) {
-			snprintf(err, errlen, "%s: '%s': expected up to %d "
-			    "ports 1-65535 separated by commas", name[i],
-			    val[i], CHAN_PORTS_MAX);
-			return -1;
-		}
 	return 0;
 }
 
@@ -730,6 +635,31 @@ chan_event(struct chan *c, struct event *out, int *n, int maxout,
 }
 
 /*
+ * A record detector's event: the pair's remote and the window's sums.
+ * Marks the entry alerted; NULL (counted) when out[] is full.
+ */
+struct event *
+chan_rec_event(struct chan *c, struct event *out, int *n, int maxout,
+    enum detector det, xtime_t ts, struct chan_ent *e,
+    const struct flowinfo *fi, const struct chan_bkt *sum, xtime_t window)
+{
+	struct event *ev;
+
+	if ((ev = chan_event(c, out, n, maxout, det, ts, e)) == NULL)
+		return NULL;
+	chan_event_done(e, ts, window);
+	ev->dst = *fi->remote;
+	ev->has_dst = 1;
+	ev->dport = fi->rport;
+	ev->proto = fi->rec != NULL ? fi->rec->proto : 6;
+	ev->start = sum->first;
+	ev->bytes = sum->bytes;
+	ev->count = sum->count;
+	ev->window = window;
+	return ev;
+}
+
+/*
  * 50 at the threshold, +12.5 for each doubling beyond it, 100 at sixteen
  * times: how far over, not merely over, is what a triager sorts by.
  */
@@ -779,9 +709,27 @@ chan_fmt_dur(xtime_t d, char *buf, size_t len)
 int
 chan_init(struct chan *c, size_t max_keys, char *err, size_t errlen)
 {
+	const struct param_slot defs[] = {
+#define CHAN_DEF(tab, m)	{ tab, &c->m, sizeof(c->m) }
+		CHAN_DEF(chan_icmp_tunnel_params, icmp_tunnel),
+		CHAN_DEF(chan_icmp_large_params, icmp_large),
+		CHAN_DEF(chan_http_archive_params, http_archive),
+		CHAN_DEF(chan_http_recon_params, http_recon),
+		CHAN_DEF(chan_http_upload_params, http_upload),
+		CHAN_DEF(chan_http_numeric_params, http_numeric),
+		CHAN_DEF(chan_tls_snicat_params, tls_snicat),
+		CHAN_DEF(chan_tls_volume_params, tls_volume),
+		CHAN_DEF(chan_tls_nosni_params, tls_nosni),
+		CHAN_DEF(chan_dns_encrypted_params, dns_encrypted),
+		CHAN_DEF(chan_cloud_params, cloud),
+		CHAN_DEF(chan_port_mismatch_params, port_mismatch),
+		CHAN_DEF(chan_unknown_upload_params, unknown_upload),
+#undef CHAN_DEF
+	};
 	uint64_t mem = 0;
 
 	memset(c, 0, sizeof(*c));
+	netset_init(&c->resolvers);
 	if (max_keys < 16)
 		max_keys = 16;
 	if (max_keys > (1u << 26)) {
@@ -789,30 +737,8 @@ chan_init(struct chan *c, size_t max_keys, char *err, size_t errlen)
 		    max_keys, 1u << 26);
 		return -1;
 	}
-	if (chan_params_default(chan_icmp_tunnel_params, &c->icmp_tunnel, err,
-	    errlen) == -1 ||
-	    chan_params_default(chan_icmp_large_params, &c->icmp_large, err,
-	    errlen) == -1 ||
-	    chan_params_default(chan_http_archive_params, &c->http_archive,
-	    err, errlen) == -1 ||
-	    chan_params_default(chan_http_recon_params, &c->http_recon, err,
-	    errlen) == -1 ||
-	    chan_params_default(chan_http_upload_params, &c->http_upload, err,
-	    errlen) == -1 ||
-	    chan_params_default(chan_http_numeric_params, &c->http_numeric,
-	    err, errlen) == -1 ||
-	    chan_params_default(chan_tls_snicat_params, &c->tls_snicat, err,
-	    errlen) == -1 ||
-	    chan_params_default(chan_tls_volume_params, &c->tls_volume, err,
-	    errlen) == -1 ||
-	    chan_params_default(chan_tls_nosni_params, &c->tls_nosni, err,
-	    errlen) == -1 ||
-	    chan_params_default(chan_cloud_params, &c->cloud, err,
-	    errlen) == -1 ||
-	    chan_params_default(chan_port_mismatch_params, &c->port_mismatch,
-	    err, errlen) == -1 ||
-	    chan_params_default(chan_unknown_upload_params, &c->unknown_upload,
-	    err, errlen) == -1)
+	if (params_default_all(defs, sizeof(defs) / sizeof(defs[0]), err,
+	    errlen) == -1)
 		return -1;
 	if (getrandom(c->seed, sizeof(c->seed), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(c->seed)) {
@@ -845,6 +771,7 @@ chan_free(struct chan *c)
 	c->ents = NULL;
 	c->seen = NULL;
 	chan_suffixes_free(&c->suffixes);
+	netset_free(&c->resolvers);
 }
 
 /*
@@ -1001,10 +928,9 @@ chan_cloud(struct chan *c, const struct flowinfo *fi, xtime_t ts,
 	    ts);
 	if (sum.bytes <= p->max_bytes || !chan_win_may_alert(e, ts, p->window))
 		return;
-	if ((ev = chan_event(c, out, n, maxout, DET_CLOUD_UPLOAD, ts,
-	    e)) == NULL)
+	if ((ev = chan_rec_event(c, out, n, maxout, DET_CLOUD_UPLOAD, ts,
+	    e, fi, &sum, p->window)) == NULL)
 		return;
-	chan_event_done(e, ts, p->window);
 	/* Everything is new to a daemon just started: learn first. */
 	learned = ts - c->first >= p->learn;
 	host_new = learned && hfirst >= sum.first;
@@ -1012,14 +938,6 @@ chan_cloud(struct chan *c, const struct flowinfo *fi, xtime_t ts,
 	score = chan_score((double)sum.bytes, (double)p->max_bytes) +
 	    15 * host_new + 15 * net_new;
 	ev->score = score > 100 ? 100 : score;
-	ev->dst = *fi->remote;
-	ev->has_dst = 1;
-	ev->dport = fi->rport;
-	ev->proto = fi->rec != NULL ? fi->rec->proto : 6;
-	ev->start = sum.first;
-	ev->bytes = sum.bytes;
-	ev->count = sum.count;
-	ev->window = p->window;
 	snprintf(ev->domain, sizeof(ev->domain), "%s", name[0] ? name : svc);
 	snprintf(ev->app, sizeof(ev->app), "%s", fi->app ? fi->app : "");
 	snprintf(ev->reason, sizeof(ev->reason),
@@ -1045,30 +963,35 @@ chan_port_mismatch(struct chan *c, const struct flowinfo *fi, xtime_t ts,
 	struct chan_key k;
 	struct chan_ent *e;
 	struct event *ev;
-	int risk = 0;
+	int risk = 0, pl = 0;
 
 	if (fi->dir != DIR_OUTBOUND || !fi->host_is_client)
 		return;
-	if (p->dns && chan_proto_bare(fi, NDPI_PROTOCOL_DNS) &&
-	    !chan_port_in(chan_ports_get(c, PL_DNS, p->dns_ports), fi->rport)) {
+	if (p->dns && chan_proto_bare(fi, NDPI_PROTOCOL_DNS)) {
 		what = "DNS";
 		expect = p->dns_ports;
-	} else if (chan_proto_bare(fi, NDPI_PROTOCOL_HTTP) &&
-	    !chan_port_in(chan_ports_get(c, PL_HTTP, p->http_ports),
-	    fi->rport)) {
+		pl = PL_DNS;
+	} else if (chan_proto_bare(fi, NDPI_PROTOCOL_HTTP)) {
 		what = "HTTP";
 		expect = p->http_ports;
-	} else if (chan_proto_bare(fi, NDPI_PROTOCOL_TLS) &&
-	    !chan_port_in(chan_ports_get(c, PL_TLS, p->tls_ports), fi->rport)) {
+		pl = PL_HTTP;
+	} else if (chan_proto_bare(fi, NDPI_PROTOCOL_TLS)) {
 		what = "TLS";
 		expect = p->tls_ports;
-	} else if ((chan_proto_bare(fi, NDPI_PROTOCOL_MAIL_SMTP) ||
-	    chan_proto_bare(fi, NDPI_PROTOCOL_MAIL_SMTPS)) &&
-	    !chan_port_in(chan_ports_get(c, PL_SMTP, p->smtp_ports),
-	    fi->rport)) {
+		pl = PL_TLS;
+	} else if (chan_proto_bare(fi, NDPI_PROTOCOL_MAIL_SMTP) ||
+	    chan_proto_bare(fi, NDPI_PROTOCOL_MAIL_SMTPS)) {
 		what = "SMTP";
 		expect = p->smtp_ports;
+		pl = PL_SMTP;
 	}
+	/*
+	 * A port the table lists for the protocol is settled: nDPI 4.2 also
+	 * flags HTTP on 8080, which the table deliberately allows.
+	 */
+	if (what != NULL && chan_port_in(chan_ports_get(c, pl, expect),
+	    fi->rport))
+		return;
 	if (p->ndpi_risk &&
 	    (fi->risk & (1ULL << NDPI_KNOWN_PROTOCOL_ON_NON_STANDARD_PORT)))
 		risk = 1;
@@ -1138,17 +1061,9 @@ chan_unknown(struct chan *c, const struct flowinfo *fi, xtime_t ts,
 	chan_win_add(e, ts, p->window, fi->sent, 1, 0, 0, &sum);
 	if (sum.bytes <= p->max_bytes || !chan_win_may_alert(e, ts, p->window))
 		return;
-	if ((ev = chan_event(c, out, n, maxout, DET_UNKNOWN_UPLOAD, ts,
-	    e)) == NULL)
+	if ((ev = chan_rec_event(c, out, n, maxout, DET_UNKNOWN_UPLOAD, ts,
+	    e, fi, &sum, p->window)) == NULL)
 		return;
-	chan_event_done(e, ts, p->window);
-	ev->has_dst = 1;
-	ev->dport = fi->rport;
-	ev->proto = fi->rec != NULL ? fi->rec->proto : 6;
-	ev->start = sum.first;
-	ev->bytes = sum.bytes;
-	ev->count = sum.count;
-	ev->window = p->window;
 	ev->score = chan_score((double)sum.bytes, (double)p->max_bytes);
 	snprintf(ev->app, sizeof(ev->app), "Unknown");
 	snprintf(ev->reason, sizeof(ev->reason),
@@ -1322,6 +1237,14 @@ chan_set_cloud_suffixes(struct chan *c, struct chan_suffixes *l)
 	chan_suffixes_free(&c->suffixes);
 	c->suffixes = *l;
 	memset(l, 0, sizeof(*l));
+}
+
+void
+chan_set_resolvers(struct chan *c, struct netset *s)
+{
+	netset_free(&c->resolvers);
+	c->resolvers = *s;
+	netset_init(s);
 }
 
 /*

@@ -14,6 +14,9 @@
  * Events are per (host, the name after the matched label), the domain the
  * attacker's server answers for, so one event covers a whole session.
  *
+ * Encrypted DNS is judged here too, because all it shows is TLS: see
+ * chan_dns_encrypted.
+ *
  * Volume and missing-SNI uploads are judged on flow records: bytes sent per
  * (host, server name) over a short window (Splunk: 1.07 GB in 2 minutes,
  * any flow that names its server), and bytes sent over TLS that names no
@@ -36,6 +39,8 @@ static void	chan_snicat(struct chan *, const struct pktinfo *,
 static void	chan_tls_volume(struct chan *, const struct flowinfo *,
 		    xtime_t, struct event *, int *, int);
 static void	chan_tls_nosni(struct chan *, const struct flowinfo *,
+		    xtime_t, struct event *, int *, int);
+static void	chan_dns_encrypted(struct chan *, const struct flowinfo *,
 		    xtime_t, struct event *, int *, int);
 
 static int
@@ -308,18 +313,9 @@ chan_tls_volume(struct chan *c, const struct flowinfo *fi, xtime_t ts,
 	chan_win_add(e, ts, p->window, fi->sent, 1, 0, 0, &sum);
 	if (sum.bytes <= p->max_bytes || !chan_win_may_alert(e, ts, p->window))
 		return;
-	if ((ev = chan_event(c, out, n, maxout, DET_TLS_HIGH_VOLUME, ts,
-	    e)) == NULL)
+	if ((ev = chan_rec_event(c, out, n, maxout, DET_TLS_HIGH_VOLUME, ts,
+	    e, fi, &sum, p->window)) == NULL)
 		return;
-	chan_event_done(e, ts, p->window);
-	ev->dst = *fi->remote;
-	ev->has_dst = 1;
-	ev->dport = fi->rport;
-	ev->proto = fi->rec != NULL ? fi->rec->proto : 6;
-	ev->start = sum.first;
-	ev->bytes = sum.bytes;
-	ev->count = sum.count;
-	ev->window = p->window;
 	ev->score = chan_score((double)sum.bytes, (double)p->max_bytes);
 	snprintf(ev->domain, sizeof(ev->domain), "%s", name);
 	snprintf(ev->app, sizeof(ev->app), "%s", fi->app ? fi->app : "");
@@ -358,18 +354,10 @@ chan_tls_nosni(struct chan *c, const struct flowinfo *fi, xtime_t ts,
 	    (const char *)fi->remote->a, sizeof(fi->remote->a), ts);
 	if (sum.bytes <= p->max_bytes || !chan_win_may_alert(e, ts, p->window))
 		return;
-	if ((ev = chan_event(c, out, n, maxout, DET_TLS_NO_SNI_UPLOAD, ts,
-	    e)) == NULL)
+	if ((ev = chan_rec_event(c, out, n, maxout, DET_TLS_NO_SNI_UPLOAD, ts,
+	    e, fi, &sum, p->window)) == NULL)
 		return;
-	chan_event_done(e, ts, p->window);
 	is_new = first >= sum.first;
-	ev->has_dst = 1;
-	ev->dport = fi->rport;
-	ev->proto = fi->rec != NULL ? fi->rec->proto : 6;
-	ev->start = sum.first;
-	ev->bytes = sum.bytes;
-	ev->count = sum.count;
-	ev->window = p->window;
 	ev->score = chan_score((double)sum.bytes, (double)p->max_bytes) +
 	    (is_new ? 15 : 0);
 	if (ev->score > 100)
@@ -386,6 +374,86 @@ chan_tls_nosni(struct chan *c, const struct flowinfo *fi, xtime_t ts,
 	event_comp(ev, "nosni_new_remote", is_new);
 }
 
+/*
+ * DNS over HTTPS or TLS hides the names dnstun would judge, so a tunnel
+ * through it (dns2tcp or dnstt with a DoH transport) shows only as TLS to
+ * a resolver.  Two things still give it away.  Browsers and operating
+ * systems name the resolver they talk to (cloudflare-dns.com, dns.google):
+ * a TLS session without a server name to a public resolver's address comes
+ * from a tool that builds its own client.  And a tunnel moves far more
+ * than lookups do: a busy workstation sends some hundred kilobytes of
+ * queries in ten minutes, a tunnel megabytes.  Resolvers are known by
+ * address (rules/dns-resolvers.txt) or by nDPI naming the flow DoH_DoT.
+ */
+static void
+chan_dns_encrypted(struct chan *c, const struct flowinfo *fi, xtime_t ts,
+    struct event *out, int *n, int maxout)
+{
+	const struct chan_dns_encrypted_params *p = &c->dns_encrypted;
+	const char *name = fi->server_name;
+	char b1[32], b2[32], b3[32], ra[ADDR_STRLEN];
+	struct chan_key k;
+	struct chan_bkt sum;
+	struct chan_ent *e;
+	struct event *ev;
+	int listed, doh, tls, named, nosni;
+
+	if (fi->rec != NULL && fi->rec->proto != 6)
+		return;
+	doh = fi->master_proto == NDPI_PROTOCOL_DOH_DOT ||
+	    fi->app_proto == NDPI_PROTOCOL_DOH_DOT;
+	tls = doh || fi->master_proto == NDPI_PROTOCOL_TLS ||
+	    fi->app_proto == NDPI_PROTOCOL_TLS ||
+	    (fi->risk & (1ULL << NDPI_TLS_MISSING_SNI)) != 0;
+	listed = netset_contains(&c->resolvers, fi->remote);
+	if (!doh && !(listed && tls))
+		return;
+	named = name != NULL && name[0] != '\0';
+	nosni = listed && !named && chan_port_in(chan_ports_get(c,
+	    PL_DOH_NOSNI, p->nosni_ports), fi->rport);
+	chan_key_set(&k, CK_DNS_ENCRYPTED, fi->host, fi->remote, 0, 0, NULL,
+	    0);
+	if ((e = chan_ent_get(c, &k, ts, 1)) == NULL)
+		return;
+	chan_win_add(e, ts, p->window, fi->sent, 1, nosni ? fi->sent : 0, 0,
+	    &sum);
+	if ((sum.aux == 0 && sum.bytes <= p->max_bytes) ||
+	    !chan_win_may_alert(e, ts, p->window))
+		return;
+	if ((ev = chan_rec_event(c, out, n, maxout, DET_DNS_ENCRYPTED, ts,
+	    e, fi, &sum, p->window)) == NULL)
+		return;
+	/* The session that tipped it may have begun before its record. */
+	ev->start = fi->rec != NULL && fi->rec->first < sum.first ?
+	    fi->rec->first : sum.first;
+	ev->score = chan_score((double)sum.bytes, (double)p->max_bytes);
+	if (sum.aux > 0 && ev->score < 60)
+		ev->score = 60;	/* the missing name is enough on its own */
+	if (named)
+		snprintf(ev->domain, sizeof(ev->domain), "%s", name);
+	snprintf(ev->app, sizeof(ev->app), "%s", fi->app != NULL &&
+	    fi->app[0] != '\0' ? fi->app : "TLS");
+	addr_ntop(fi->remote, ra, sizeof(ra));
+	if (sum.aux > 0)
+		snprintf(ev->reason, sizeof(ev->reason),
+		    "TLS without a server name to the public DNS resolver %s "
+		    "port %u: encrypted DNS from a client that does not name "
+		    "its resolver, as DNS-tunnel tools do; %s sent in %s", ra,
+		    fi->rport, chan_fmt_bytes(sum.bytes, b1, sizeof(b1)),
+		    chan_fmt_dur(p->window, b2, sizeof(b2)));
+	else
+		snprintf(ev->reason, sizeof(ev->reason),
+		    "%s of encrypted DNS sent to the resolver %s%s%s%s port %u "
+		    "in %s (threshold %s): a tunnel's volume, not lookups'",
+		    chan_fmt_bytes(sum.bytes, b1, sizeof(b1)),
+		    named ? name : "", named ? " (" : "", ra,
+		    named ? ")" : "", fi->rport,
+		    chan_fmt_dur(p->window, b2, sizeof(b2)),
+		    chan_fmt_bytes(p->max_bytes, b3, sizeof(b3)));
+	event_comp(ev, "doh_bytes", (double)sum.bytes);
+	event_comp(ev, "doh_no_sni", sum.aux > 0);
+}
+
 void
 chan_tls_record(struct chan *c, const struct flowinfo *fi, xtime_t ts,
     struct event *out, int *n, int maxout)
@@ -394,4 +462,6 @@ chan_tls_record(struct chan *c, const struct flowinfo *fi, xtime_t ts,
 		chan_tls_volume(c, fi, ts, out, n, maxout);
 	if (chan_rec_outbound(fi, c->tls_nosni.internal))
 		chan_tls_nosni(c, fi, ts, out, n, maxout);
+	if (chan_rec_outbound(fi, c->dns_encrypted.internal))
+		chan_dns_encrypted(c, fi, ts, out, n, maxout);
 }

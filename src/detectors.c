@@ -60,6 +60,7 @@ detector_slot(enum detector d, struct chan *c, struct dnstun *dn)
 	case DET_TLS_SNICAT: return &c->tls_snicat;
 	case DET_TLS_HIGH_VOLUME: return &c->tls_volume;
 	case DET_TLS_NO_SNI_UPLOAD: return &c->tls_nosni;
+	case DET_DNS_ENCRYPTED: return &c->dns_encrypted;
 	case DET_CLOUD_UPLOAD: return &c->cloud;
 	case DET_PORT_MISMATCH: return &c->port_mismatch;
 	case DET_UNKNOWN_UPLOAD: return &c->unknown_upload;

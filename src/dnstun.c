@@ -207,67 +207,6 @@ static void	dt_charge(struct dnstun *, struct dt_msg *, int, int,
 
 /* ---- parameters ---------------------------------------------------- */
 
-/*
- * The one place a default string becomes a value: the same parsers a rule
- * file's value goes through, then the desc's bounds.
- */
-int
-dnstun_params_default(const struct param_desc *pd, void *params, char *err,
-    size_t errlen)
-{
-	const char *why = "bad value";
-	char *end;
-	double num;
-
-	for (; pd->name != NULL; pd++) {
-		char *p = (char *)params + pd->off;
-
-		switch (pd->type) {
-		case PT_INT:
-			if (yd_parse_int(pd->def, (int64_t *)p) == -1)
-				goto bad;
-			num = (double)*(int64_t *)p;
-			break;
-		case PT_DOUBLE:
-			*(double *)p = strtod(pd->def, &end);
-			if (end == pd->def || *end != '\0')
-				goto bad;
-			num = *(double *)p;
-			break;
-		case PT_DURATION:
-			if (yd_parse_duration(pd->def, (xtime_t *)p,
-			    &why) == -1)
-				goto bad;
-			num = (double)*(xtime_t *)p / XT_SEC;
-			break;
-		case PT_SIZE:
-			if (yd_parse_size(pd->def, (uint64_t *)p, &why) == -1)
-				goto bad;
-			num = (double)*(uint64_t *)p;
-			break;
-		case PT_BOOL:
-			if (yd_parse_bool(pd->def, (int *)p) == -1)
-				goto bad;
-			continue;
-		case PT_STRING:
-			if (strlen(pd->def) >= PARAM_STRLEN)
-				goto bad;
-			memcpy(p, pd->def, strlen(pd->def) + 1);
-			continue;
-		default:
-			goto bad;
-		}
-		if (num < pd->min || num > pd->max) {
-			why = "out of bounds";
-			goto bad;
-		}
-	}
-	return 0;
-bad:
-	snprintf(err, errlen, "%s: default \"%s\": %s", pd->name, pd->def, why);
-	return -1;
-}
-
 /* ---- tables -------------------------------------------------------- */
 
 static int
@@ -1139,21 +1078,23 @@ dt_charge(struct dnstun *d, struct dt_msg *x, int home_src, int home_dst,
 int
 dnstun_init(struct dnstun *d, size_t max_keys, char *err, size_t errlen)
 {
+	const struct param_slot defs[] = {
+#define DT_DEF(tab, m)	{ tab, &d->m, sizeof(d->m) }
+		DT_DEF(dnstun_tunnel_params, tunnel),
+		DT_DEF(dnstun_failures_params, failures),
+		DT_DEF(dnstun_long_txt_params, long_txt),
+		DT_DEF(dnstun_nonstd_port_params, nonstd_port),
+		DT_DEF(dnstun_not_dns_params, not_dns),
+#undef DT_DEF
+	};
+
 	memset(d, 0, sizeof(*d));
 	if (max_keys < 16 || max_keys > (1U << 24)) {
 		snprintf(err, errlen, "dns: max_keys %zu not in 16..%u",
 		    max_keys, 1U << 24);
 		return -1;
 	}
-	if (dnstun_params_default(dnstun_tunnel_params, &d->tunnel, err,
-	    errlen) == -1 ||
-	    dnstun_params_default(dnstun_failures_params, &d->failures, err,
-	    errlen) == -1 ||
-	    dnstun_params_default(dnstun_long_txt_params, &d->long_txt, err,
-	    errlen) == -1 ||
-	    dnstun_params_default(dnstun_nonstd_port_params, &d->nonstd_port,
-	    err, errlen) == -1 ||
-	    dnstun_params_default(dnstun_not_dns_params, &d->not_dns, err,
+	if (params_default_all(defs, sizeof(defs) / sizeof(defs[0]), err,
 	    errlen) == -1)
 		return -1;
 	if (dt_table_init(&d->doms, max_keys, sizeof(struct dnstun_dom),

@@ -26,6 +26,7 @@ static const char *const names[DET_MAX] = {
 	[DET_CLOUD_UPLOAD] = "cloud_upload",
 	[DET_PORT_MISMATCH] = "port_mismatch",
 	[DET_UNKNOWN_UPLOAD] = "unknown_protocol_upload",
+	[DET_DNS_ENCRYPTED] = "dns_encrypted_tunnel",
 	[DET_INTEL] = "threat_intel",
 	[DET_CORRELATION] = "correlation",
 };

@@ -81,159 +81,24 @@ severity_ecs(enum severity s)
 
 /* ---- parameters --------------------------------------------------------- */
 
-static int
-rules_bounded(const struct param_desc *p)
-{
-	return p->min != 0 || p->max != 0;
-}
-
-static size_t
-rules_param_width(enum param_type t)
-{
-	switch (t) {
-	case PT_INT:
-		return sizeof(int64_t);
-	case PT_DOUBLE:
-		return sizeof(double);
-	case PT_DURATION:
-		return sizeof(xtime_t);
-	case PT_SIZE:
-		return sizeof(uint64_t);
-	case PT_BOOL:
-		return sizeof(int);
-	case PT_STRING:
-		return PARAM_STRLEN;
-	}
-	return SIZE_MAX;
-}
-
-static int
-rules_parse_double(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	if (*s == '\0' || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/*
- * One value from text into the blob, as a default is read.  The same bounds
- * apply as to a user's value, so a table whose default breaks its own
- * bounds is caught by the first load.
- */
-static int
-rules_param_text(const struct param_desc *p, void *blob, const char *s,
-    char *err, size_t errlen)
-{
-	char *dst = (char *)blob + p->off;
-	const char *why = "malformed";
-	int64_t i;
-	uint64_t u;
-	xtime_t t;
-	double d;
-	int b;
-
-	switch (p->type) {
-	case PT_INT:
-		if (yd_parse_int(s, &i) == -1)
-			goto bad;
-		if (rules_bounded(p) && ((double)i < p->min ||
-		    (double)i > p->max))
-			goto range;
-		memcpy(dst, &i, sizeof(i));
-		return 0;
-	case PT_DOUBLE:
-		if (rules_parse_double(s, &d) == -1)
-			goto bad;
-		if (rules_bounded(p) && (d < p->min || d > p->max))
-			goto range;
-		memcpy(dst, &d, sizeof(d));
-		return 0;
-	case PT_DURATION:
-		if (yd_parse_duration(s, &t, &why) == -1)
-			goto bad;
-		if (rules_bounded(p) && ((double)t < p->min * 1e6 ||
-		    (double)t > p->max * 1e6))
-			goto range;
-		memcpy(dst, &t, sizeof(t));
-		return 0;
-	case PT_SIZE:
-		if (yd_parse_size(s, &u, &why) == -1)
-			goto bad;
-		if (rules_bounded(p) && ((double)u < p->min ||
-		    (double)u > p->max))
-			goto range;
-		memcpy(dst, &u, sizeof(u));
-		return 0;
-	case PT_BOOL:
-		if (yd_parse_bool(s, &b) == -1)
-			goto bad;
-		memcpy(dst, &b, sizeof(b));
-		return 0;
-	case PT_STRING:
-		if (strlen(s) >= PARAM_STRLEN) {
-			why = "too long";
-			goto bad;
-		}
-		memset(dst, 0, PARAM_STRLEN);
-		memcpy(dst, s, strlen(s));
-		return 0;
-	}
-	why = "unknown parameter type";
-bad:
-	snprintf(err, errlen, "parameter '%s': bad default '%s': %s",
-	    p->name, s, why);
-	return -1;
-range:
-	snprintf(err, errlen, "parameter '%s': default '%s' is out of range "
-	    "%g..%g", p->name, s, p->min, p->max);
-	return -1;
-}
-
-int
-rules_params_default(const struct param_desc *tab, void *blob, size_t size,
-    char *err, size_t errlen)
-{
-	const struct param_desc *p;
-
-	memset(blob, 0, size);
-	for (p = tab; p != NULL && p->name != NULL; p++) {
-		if (p->off > size ||
-		    rules_param_width(p->type) > size - p->off) {
-			snprintf(err, errlen, "parameter '%s' lies outside "
-			    "the %zu-byte parameter struct", p->name, size);
-			return -1;
-		}
-		if (p->def != NULL &&
-		    rules_param_text(p, blob, p->def, err, errlen) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 /* A user's value from the rule file, with the position of any error. */
 static int
 rules_param_node(struct ydoc *d, const struct param_desc *p, void *blob,
     const struct ynode *v)
 {
 	char *dst = (char *)blob + p->off, what[96], *s;
+	const char *why;
+	uint16_t ports[PARAM_PORTS_MAX];
 	int64_t i, lo64 = INT64_MIN, hi64 = INT64_MAX;
 	uint64_t u;
 	xtime_t t;
 	double dv;
-	int b;
+	int b, np;
 
 	snprintf(what, sizeof(what), "params.%s", p->name);
 	switch (p->type) {
 	case PT_INT:
-		if (rules_bounded(p)) {
+		if (params_bounded(p)) {
 			lo64 = (int64_t)ceil(p->min);
 			hi64 = (int64_t)floor(p->max);
 		}
@@ -243,13 +108,13 @@ rules_param_node(struct ydoc *d, const struct param_desc *p, void *blob,
 		return 0;
 	case PT_DOUBLE:
 		if (v == NULL || v->kind != YN_SCALAR || ynode_is_null(v) ||
-		    rules_parse_double(v->str, &dv) == -1) {
+		    params_parse_double(v->str, &dv) == -1) {
 			ydoc_err(d, v, "%s: expected a number, got %s", what,
 			    v != NULL && v->kind == YN_SCALAR &&
 			    !ynode_is_null(v) ? "text" : ynode_kind_name(v));
 			return -1;
 		}
-		if (rules_bounded(p) && (dv < p->min || dv > p->max)) {
+		if (params_bounded(p) && (dv < p->min || dv > p->max)) {
 			ydoc_err(d, v, "%s: %g is out of range %g..%g", what,
 			    dv, p->min, p->max);
 			return -1;
@@ -258,16 +123,16 @@ rules_param_node(struct ydoc *d, const struct param_desc *p, void *blob,
 		return 0;
 	case PT_DURATION:
 		if (yd_duration(d, v, what,
-		    rules_bounded(p) ? (xtime_t)ceil(p->min * 1e6) : 0,
-		    rules_bounded(p) ? (xtime_t)floor(p->max * 1e6) : INT64_MAX,
+		    params_bounded(p) ? (xtime_t)ceil(p->min * 1e6) : 0,
+		    params_bounded(p) ? (xtime_t)floor(p->max * 1e6) : INT64_MAX,
 		    &t) == -1)
 			return -1;
 		memcpy(dst, &t, sizeof(t));
 		return 0;
 	case PT_SIZE:
 		if (yd_size(d, v, what,
-		    rules_bounded(p) ? (uint64_t)ceil(p->min) : 0,
-		    rules_bounded(p) ? (uint64_t)floor(p->max) : UINT64_MAX,
+		    params_bounded(p) ? (uint64_t)ceil(p->min) : 0,
+		    params_bounded(p) ? (uint64_t)floor(p->max) : UINT64_MAX,
 		    &u) == -1)
 			return -1;
 		memcpy(dst, &u, sizeof(u));
@@ -277,9 +142,18 @@ rules_param_node(struct ydoc *d, const struct param_desc *p, void *blob,
 			return -1;
 		memcpy(dst, &b, sizeof(b));
 		return 0;
+	case PT_PORTS:
 	case PT_STRING:
 		if (yd_string(d, v, what, PARAM_STRLEN - 1, &s) == -1)
 			return -1;
+		if (p->type == PT_PORTS && yd_parse_ports(s, ports,
+		    PARAM_PORTS_MAX, &np, &why) == -1) {
+			ydoc_err(d, v, "%s: '%s': %s (expected up to %d ports "
+			    "1-65535 separated by commas)", what, s, why,
+			    PARAM_PORTS_MAX);
+			free(s);
+			return -1;
+		}
 		memset(dst, 0, PARAM_STRLEN);
 		memcpy(dst, s, strlen(s));
 		free(s);
@@ -336,7 +210,7 @@ rules_params(struct ydoc *d, struct rules_load_ctx *c, struct rule *r,
 		return -1;
 	}
 	r->params_size = size;
-	if (rules_params_default(tab, r->params, size, err,
+	if (params_default(tab, r->params, size, err,
 	    sizeof(err)) == -1) {
 		ydoc_err(d, rn, "detector '%s': %s", det, err);
 		return -1;

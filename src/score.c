@@ -24,7 +24,6 @@
 #include "baseline.h"
 #include "score.h"
 #include "state.h"
-#include "yamldoc.h"
 
 enum { W_SHORT = 0, W_HOUR, W_DAY };
 
@@ -230,43 +229,7 @@ sc_mix(uint64_t x)
 int
 score_params_default(struct volume_params *vp, char *err, size_t errlen)
 {
-	const struct param_desc *pd;
-	const char *why = "bad value";
-	char *end;
-
-	memset(vp, 0, sizeof(*vp));
-	for (pd = volume_params; pd->name != NULL; pd++) {
-		char *p = (char *)vp + pd->off;
-
-		switch (pd->type) {
-		case PT_INT:
-			if (yd_parse_int(pd->def, (int64_t *)(void *)p) == -1)
-				goto bad;
-			break;
-		case PT_DOUBLE:
-			*(double *)(void *)p = strtod(pd->def, &end);
-			if (end == pd->def || *end != '\0')
-				goto bad;
-			break;
-		case PT_DURATION:
-			if (yd_parse_duration(pd->def, (xtime_t *)(void *)p,
-			    &why) == -1)
-				goto bad;
-			break;
-		case PT_SIZE:
-			if (yd_parse_size(pd->def, (uint64_t *)(void *)p,
-			    &why) == -1)
-				goto bad;
-			break;
-		default:
-			goto bad;
-		}
-	}
-	return 0;
-bad:
-	snprintf(err, errlen, "volume: parameter %s: default \"%s\": %s",
-	    pd->name, pd->def, why);
-	return -1;
+	return params_default(volume_params, vp, sizeof(*vp), err, errlen);
 }
 
 int
@@ -498,9 +461,10 @@ sc_sat(double x, double scale)
  * larger) that sent to it: a destination one other host uses every day is
  * still rare for everybody else.  For the host it is 1 when the host first
  * used it after hour ws (the window's start, or the end of learning if
- * later), else it halves with every day the host used it.  New to the host but familiar to the network counts
- * host_new_weight; rare to the network but a habit of this host keeps
- * host_known_weight of its network rarity.
+ * later), else it halves with every day the host used it.  New to the
+ * host but familiar to the network counts host_new_weight; rare to the
+ * network but a habit of this host keeps host_known_weight of its network
+ * rarity.
  */
 static double
 sc_rarity(const struct scorer *sc, const struct sc_ctx *x, int dim,

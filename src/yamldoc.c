@@ -642,6 +642,41 @@ static const struct yd_unit yd_duration_units[] = {
 };
 
 int
+yd_parse_ports(const char *s, uint16_t *v, int max, int *n, const char **why)
+{
+	unsigned long p;
+	char *end;
+
+	*n = 0;
+	for (;;) {
+		while (*s == ',' || *s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			return 0;
+		if (!isdigit((unsigned char)*s)) {
+			*why = "not a port number";
+			return -1;
+		}
+		errno = 0;
+		p = strtoul(s, &end, 10);
+		if (errno != 0 || p == 0 || p > 65535) {
+			*why = "port out of range 1-65535";
+			return -1;
+		}
+		if (*end != '\0' && *end != ',' && *end != ' ' && *end != '\t') {
+			*why = "not a port number";
+			return -1;
+		}
+		if (*n >= max) {
+			*why = "too many ports";
+			return -1;
+		}
+		v[(*n)++] = (uint16_t)p;
+		s = end;
+	}
+}
+
+int
 yd_parse_bool(const char *s, int *out)
 {
 	static const char *const yes[] = { "true", "True", "TRUE", "yes",

@@ -33,6 +33,23 @@ expect "$N/bad-dns-traffic.pcap" EXF-DNS-001
 expect "$N/dns_exfiltration.pcap" EXF-DNS-001
 expect "$N/dns-exf.pcap" EXF-DNS-001
 expect "$N/dns_long_domainname.pcap" EXF-DNS-001
+# dns2tcp over DNS-over-HTTPS: TLS without a server name to 1.1.1.1:443.
+expect "$N/dns2tcp_tunnel.pcap" EXF-DNS-006
+# doh.pcapng is the same DoH client (byte-identical ClientHello, no SNI)
+# resolving ordinary names: the channel is the same and so is the alert.
+expect "$N/doh.pcapng" EXF-DNS-006
+# A sanctioned DoH client is one allowlist line away.
+if [ -f "$N/doh.pcapng" ]; then
+	ids=$(replay "$N/doh.pcapng" "allowlist: [{host: [192.168.1.253/32], rules: [EXF-DNS-006]}]")
+	if echo "$ids" | grep -qx EXF-DNS-006; then bad "doh.pcapng: allowlisted host still alerts"
+	else ok "doh.pcapng: allowlisted host quiet"; fi
+fi
+# Encrypted DNS that names its resolver (Android Private DNS, DoH, DoT,
+# DoQ, cleartext h2c DoH) is not a tunnel.
+for f in "$N/googledns_android10.pcap" "$N/dns_doh.pcap" "$N/dns_dot.pcap" \
+    "$N/doq.pcapng" "$PCAPS/suricata-verify/pcap/doh-post.pcap"; do
+	quiet "$f" "EXF-DNS-006"
+done
 # Both ends of the ICMP tunnel capture are private: make one the outside.
 HOME_NET="[192.168.154.131/32]" expect "$N/icmp-tunnel.pcap" EXF-ICMP-001
 HOME_NET="[192.168.154.131/32]" expect "$N/icmp-tunnel.pcap" EXF-ICMP-002

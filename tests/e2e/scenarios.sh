@@ -1,14 +1,15 @@
 #!/bin/sh
 # Each channel detector on its own generated scenario: one or two days of
 # ordinary traffic, the attack, and its benign twin (ordinary DNS and CDN
-# names, standard pings, form POSTs, sanctioned cloud storage...).  Every
-# attack must be found and no alert may fall outside an attack.
+# names, standard pings, form POSTs, sanctioned cloud storage, DoH that
+# names its server...).  Every attack must be found and no alert may fall
+# outside an attack.
 . "$(dirname "$0")/common.sh"
 command -v python3 >/dev/null || { echo "skip: python3 absent"; exit 0; }
 perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || { echo "skip: MaxMind::DB::Writer absent"; exit 0; }
 for sr in dns_tunnel:EXF-DNS-001 icmp_tunnel:EXF-ICMP-001 \
     archive_post:EXF-HTTP-001 snicat:EXF-TLS-001 cloud_upload:EXF-CLOUD-001 \
-    multi_stage:EXF-COR-001; do
+    multi_stage:EXF-COR-001 doh_tunnel:EXF-DNS-006; do
 	s=${sr%%:*}; rule=${sr#*:}
 	S="$T/$s"
 	"$ROOT/tests/gen/mkscenario.sh" "$S" -S "$s" >/dev/null || { bad "$s: scenario"; continue; }

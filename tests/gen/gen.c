@@ -416,7 +416,7 @@ enum {
 	N_DO_IN, N_NFORCE, N_HETZNER2, N_MEGA, N_NZ, N_EDGECAST,
 	N_V_JP, N_V_BR, N_V_IN, N_V_AU, N_V_CA, N_V_FR, N_V_DE, N_V_GB,
 	N_V_US, N_V_NL, N_V_SE, N_V_ES, N_V_IT, N_FLOOD,
-	N_GOOGLE6, N_CF6, N_NNETS
+	N_GOOGLE6, N_CF6, N_CF_DNS, N_GDNS4, N_NNETS
 };
 
 static const struct net nets[N_NNETS] = {
@@ -496,6 +496,11 @@ static const struct net nets[N_NNETS] = {
 	    "Google LLC" },
 	[N_CF6] = { "2606:4700::/32", "US", "-", 13335,
 	    "Cloudflare, Inc." },
+	/* appended, so that the older scenarios' geo.tsv only grows */
+	[N_CF_DNS] = { "1.1.1.0/24", "US", "-", 13335,
+	    "Cloudflare, Inc." },
+	[N_GDNS4] = { "8.8.4.0/24", "US", "-", 15169,
+	    "Google LLC" },
 };
 
 /* The parsed form of each network. */
@@ -591,7 +596,8 @@ rtt_for(const uint8_t *ip, int v6, struct rng *r)
 		base = 130;
 	else
 		base = 150;
-	if (n == N_GDNS || n == N_CF || n == N_FASTLY || n == N_CF6)
+	if (n == N_GDNS || n == N_CF || n == N_FASTLY || n == N_CF6 ||
+	    n == N_CF_DNS || n == N_GDNS4)
 		base = 12;	/* anycast: a nearby point of presence */
 	return (usec_t)((base + rng_range(r, 0, base * 0.3)) * 1000);
 }
@@ -844,7 +850,12 @@ enum evkind {
 	K_BACKUP_LATE, K_WEBSERVER, K_FILESERVER, K_NEW_HOST,
 	K_LARGE_DOWNLOAD, K_NEW_COUNTRY_SMALL, K_DNS_BROWSING,
 	K_CDN_LONG_LABELS, K_PING_STANDARD, K_FORM_POST, K_SANCTIONED_CLOUD,
-	K_SNI_LOOKALIKE, K_NKINDS
+	K_SNI_LOOKALIKE,
+	/*
+	 * Later kinds go here, whatever their side: a kind's number seeds its
+	 * event's random stream, so renumbering would change every scenario.
+	 */
+	K_DOH_TUNNEL, K_DOH_BROWSER, K_NKINDS
 };
 
 static const struct {
@@ -876,6 +887,8 @@ static const struct {
 	[K_FORM_POST] = { "form_post", 0 },
 	[K_SANCTIONED_CLOUD] = { "sanctioned_cloud", 0 },
 	[K_SNI_LOOKALIKE] = { "sni_lookalike", 0 },
+	[K_DOH_TUNNEL] = { "doh_tunnel", 1 },
+	[K_DOH_BROWSER] = { "doh_browser", 0 },
 };
 
 /* One truth row.  Times and bytes are measured from the packets written. */
@@ -939,9 +952,44 @@ enum { F_TCP, F_DNS, F_TUN, F_ICMP, F_FLOOD };
 
 /* TCP phases, in the order a connection goes through them. */
 enum {
-	T_SYN, T_SYNACK, T_ACK, T_REQ, T_RESP, T_RESPX, T_RESPACK, T_CFIN, T_UP,
-	T_RESP2, T_RESP2ACK, T_DOWN, T_FIN1, T_FIN2, T_FIN3, T_DONE
+	T_SYN, T_SYNACK, T_ACK, T_REQ, T_RESP, T_RESPX, T_RESPACK, T_CFIN,
+	T_CHAT, T_UP, T_RESP2, T_RESP2ACK, T_DOWN, T_FIN1, T_FIN2, T_FIN3,
+	T_DONE
 };
+
+/*
+ * Request/answer exchanges inside a TLS session: encrypted DNS and what
+ * rides on it.  Each exchange is 1-kmax records from the client, as many
+ * answers after an RTT and the server's lookup, then either the next
+ * exchange at once (a burst) or an idle gap.  Records of one exchange
+ * share a segment and never fill more than 1400 bytes.
+ */
+enum { CHAT_NONE, CHAT_TUNNEL, CHAT_DOH, CHAT_DOT };
+
+static const struct chatstyle {
+	uint32_t	 cmin, cmax;	/* client record, bytes with header */
+	uint32_t	 smin, smax;	/* server record */
+	uint32_t	 kmax;		/* records per exchange */
+	double		 think[2];	/* server's lookup, seconds */
+	double		 burst;		/* chance the next comes at once */
+	double		 bgap[2], igap[2];	/* burst and idle gaps, s */
+} chatstyles[] = {
+	/*
+	 * dns2tcp over DoH, as captured: one small query at a time, each
+	 * carrying data, each answer fetched from the tunnel's authoritative
+	 * server; the client polls when it has nothing to send.
+	 */
+	[CHAT_TUNNEL] = { 64, 160, 70, 300, 1, { 0.02, 0.15 }, 0.85,
+	    { 0.02, 0.25 }, { 0.3, 3 } },
+	/* a browser: a page's names at once, then nothing for a while */
+	[CHAT_DOH] = { 90, 200, 100, 340, 4, { 0.001, 0.04 }, 0.3,
+	    { 0.01, 0.1 }, { 2, 45 } },
+	/* a phone's Private DNS: bare DNS messages in records */
+	[CHAT_DOT] = { 60, 110, 90, 420, 3, { 0.001, 0.04 }, 0.3,
+	    { 0.01, 0.1 }, { 1, 30 } },
+};
+
+#define DELACK		(40 * 1000)	/* usec: a quiet receiver's ACK */
 
 enum { BODY_NONE, BODY_ZIP, BODY_7Z, BODY_RAR, BODY_FORM, BODY_OCSP,
 	BODY_HTML, BODY_BIN };
@@ -973,6 +1021,11 @@ struct tcp_st {
 	uint8_t		 dnsq[300];
 	uint16_t	 dnsqlen;
 	struct bulk	 bk;
+	/* CHAT_*: exchanges until chat_end, the next one due at chat_at */
+	int		 chat;
+	int		 chat_st;	/* 0 client, 1 server, 2 client's ACK */
+	uint32_t	 chat_k;	/* records in the pending exchange */
+	usec_t		 chat_end, chat_at;
 };
 
 struct dans {
@@ -1512,6 +1565,8 @@ tcp_applies(struct flow *f, int ph)
 		return !after && t->app != APP_TLS && t->down == 0;
 	case T_CFIN:
 		return t->app == APP_TLS;
+	case T_CHAT:
+		return t->chat != CHAT_NONE;
 	case T_UP:
 		return t->up > 0;
 	case T_RESP2:
@@ -1944,6 +1999,63 @@ tcp_bulk(struct flow *f, usec_t ts)
 	return 0;
 }
 
+/*
+ * One packet of the exchanges: the client's records, the server's answers,
+ * or the client's delayed ACK before it goes quiet.  Returns 1 after the
+ * last answer.
+ */
+static int
+tcp_chat(struct flow *f, usec_t ts)
+{
+	struct tcp_st *t = &f->u.tcp;
+	const struct chatstyle *cs = &chatstyles[t->chat];
+	uint8_t pl[1400];
+	uint32_t i, n, len, lo, hi;
+	usec_t gap;
+	int cl;
+
+	if (t->chat_st == 2) {
+		tcp_send(f, ts, 1, 0x10, 0, NULL, 0, 0);
+		t->chat_st = 0;
+		f->next = t->chat_at;
+		return 0;
+	}
+	cl = t->chat_st == 0;
+	if (cl)
+		t->chat_k = 1 + rng_below(&f->rng, cs->kmax);
+	lo = cl ? cs->cmin : cs->smin;
+	hi = cl ? cs->cmax : cs->smax;
+	i = n = 0;
+	do {
+		len = lo + rng_below(&f->rng, hi - lo + 1);
+		rng_fill(&f->rng, pl + n, len);
+		pl[n] = 0x17;
+		pl[n + 1] = 3;
+		pl[n + 2] = 3;
+		put16(pl + n + 3, len - 5);
+		n += len;
+	} while (++i < t->chat_k && n + hi <= sizeof pl);
+	tcp_send(f, ts, cl, 0x18, 0, pl, n, n);
+	if (cl) {
+		t->chat_st = 1;
+		f->next = ts + turn(f, &f->b) + (usec_t)(rng_range(&f->rng,
+		    cs->think[0], cs->think[1]) * SEC);
+		return 0;
+	}
+	if (rng_chance(&f->rng, cs->burst))
+		gap = (usec_t)(rng_range(&f->rng, cs->bgap[0], cs->bgap[1]) *
+		    SEC);
+	else
+		gap = (usec_t)(rng_range(&f->rng, cs->igap[0], cs->igap[1]) *
+		    SEC);
+	if (ts + gap >= t->chat_end)
+		return 1;
+	t->chat_at = ts + gap;
+	t->chat_st = gap > DELACK ? 2 : 0;
+	f->next = gap > DELACK ? ts + DELACK : t->chat_at;
+	return 0;
+}
+
 static int
 tcp_step(struct flow *f)
 {
@@ -2001,6 +2113,11 @@ tcp_step(struct flow *f)
 			    rng_below(&f->rng, 500));
 		}
 		break;
+	case T_CHAT:
+		if (!tcp_chat(f, ts))
+			return 0;
+		tcp_advance(f, ts, 0);
+		return f->phase == T_DONE;
 	case T_UP:
 	case T_DOWN:
 		if (!tcp_bulk(f, ts))
@@ -3038,6 +3155,34 @@ snicat(struct host *h, usec_t t, uint32_t dst, const char *domain, int count,
 	}
 }
 
+/*
+ * A TLS session of DNS exchanges (chatstyles) lasting about `seconds`.  A
+ * client that names no server (`sni` NULL) was given the address and looks
+ * nothing up; one that does may resolve its resolver's name first.
+ * Returns when the exchanges end.
+ */
+static usec_t
+doh_session(struct host *h, usec_t t, uint32_t dst, uint16_t port,
+    const char *sni, int style, double seconds, double pdns, int ev,
+    struct rng *r)
+{
+	struct flow *f;
+	uint8_t a[1][16];
+
+	put32(a[0], dst);
+	if (sni && pdns > 0 && rng_chance(r, pdns))
+		t = dns_lookup(t, h, sni, QT_A, NULL,
+		    (const uint8_t (*)[16])a, 1, 0, ev, r);
+	f = conn_new(t, h, 0, a[0], port, APP_TLS, sni, ev, r);
+	f->u.tcp.chat = style;
+	f->u.tcp.chat_end = t + (usec_t)(seconds * SEC);
+	/* a tunnel tool exits when its transfer is done */
+	if (style == CHAT_TUNNEL)
+		f->u.tcp.linger = (usec_t)(rng_range(r, 0.2, 1.5) * SEC);
+	flow_start(f);
+	return t + (usec_t)(seconds * SEC);
+}
+
 /* Inject one attack; its flows carry the event's index `ei`. */
 static void
 ev_attack(struct event *e, const struct sched *sc, struct host *h, usec_t t,
@@ -3179,6 +3324,24 @@ ev_attack(struct event *e, const struct sched *sc, struct host *h, usec_t t,
 		    "files.eu-sync.net (NL, AS43350)");
 		archive_posts(h, t + 25 * MINUTE, dst, "files.eu-sync.net", 22,
 		    (int)(e2 - evs), r);
+		break;
+	case K_DOH_TUNNEL:
+		/*
+		 * dns2tcp with a DoH transport: it lists the server's
+		 * resources, carries the transfer, then fetches one more file.
+		 */
+		dst = ip4("1.1.1.1");
+		ev_dst_ip(e, dst);
+		t = doh_session(h, t, dst, 443, NULL, CHAT_TUNNEL,
+		    rng_range(r, 15, 25), 0, ei, r);
+		t = doh_session(h, t + rng_below(r, 10) * SEC + 10 * SEC, dst,
+		    443, NULL, CHAT_TUNNEL, rng_range(r, 570, 630), 0, ei, r);
+		doh_session(h, t + rng_below(r, 40) * SEC + 20 * SEC, dst, 443,
+		    NULL, CHAT_TUNNEL, rng_range(r, 40, 90), 0, ei, r);
+		ev_note(e, "dns2tcp-like over DoH: 3 TLS sessions without SNI "
+		    "to 1.1.1.1:443 (Cloudflare's resolver, no lookup), one "
+		    "of ~10 min; a 64-160-byte record a query, a 70-300-byte "
+		    "answer, every 0.02-3 s");
 		break;
 	}
 }
@@ -3335,6 +3498,32 @@ ev_twin(struct event *e, const struct sched *sc, struct scenario_s *scen,
 		ev_note(e, "60 short TLS connections with random-looking SNIs "
 		    "that do not match the SNIcat pattern");
 		break;
+	case K_DOH_BROWSER:
+		/*
+		 * Encrypted DNS as browsers and phones do it: to the same
+		 * resolver addresses, but always naming the server.  Each
+		 * client looks its resolver up the first time.
+		 */
+		snprintf(e->dst, sizeof e->dst, "1.1.1.1,8.8.4.4,8.8.8.8");
+		for (i = 0; i < 3; i++) {
+			t += rng_below(r, 60) * SEC;
+			doh_session(h, t, ip4("1.1.1.1"), 443,
+			    "mozilla.cloudflare-dns.com", CHAT_DOH,
+			    rng_range(r, 120, 300), i == 0 ? 1.0 : 0, ei, r);
+			doh_session(h, t + 4 * MINUTE, ip4("8.8.4.4"), 443,
+			    "dns.google", CHAT_DOH, rng_range(r, 60, 240),
+			    i == 0 ? 1.0 : 0, ei, r);
+			doh_session(h, t + 8 * MINUTE, ip4("8.8.8.8"), 853,
+			    "dns.google", CHAT_DOT, rng_range(r, 60, 240),
+			    i == 0 ? 1.0 : 0, ei, r);
+			t += 12 * MINUTE;
+		}
+		ev_note(e, "encrypted DNS that names its server: Firefox DoH "
+		    "(SNI mozilla.cloudflare-dns.com) to 1.1.1.1:443, Chrome "
+		    "DoH (SNI dns.google) to 8.8.4.4:443, Android Private DNS "
+		    "(DoT, SNI dns.google) to 8.8.8.8:853; 9 sessions of 1-5 "
+		    "min");
+		break;
 	}
 }
 
@@ -3473,6 +3662,11 @@ static const struct sched sched_multi[] = {
 	S(CDN_LONG_LABELS, 1, 9, 0, 3),
 };
 
+static const struct sched sched_doh[] = {
+	S(DOH_TUNNEL, 1, 10, 0, 1),
+	S(DOH_BROWSER, 1, 10, 30, 2),
+};
+
 #define SC(n)	n, (int)(sizeof n / sizeof n[0])
 
 static struct scenario_s scenarios[] = {
@@ -3486,6 +3680,7 @@ static struct scenario_s scenarios[] = {
 	{ "cloud_upload", 2, 6, "1d", 0.1, 6, 1, SC(sched_cloud) },
 	{ "bulk", 2, 6, "1d", 0.1, 6, 1, SC(sched_bulk) },
 	{ "multi_stage", 2, 6, "1d", 0.1, 6, 1, SC(sched_multi) },
+	{ "doh_tunnel", 2, 6, "1d", 0.1, 6, 1, SC(sched_doh) },
 };
 
 /* ------------------------------------------------------------ output */

@@ -471,8 +471,8 @@ test_params(void **state)
 	static const enum detector dets[] = { DET_ICMP_TUNNEL, DET_ICMP_LARGE,
 	    DET_HTTP_ARCHIVE_POST, DET_HTTP_RECON_POST, DET_HTTP_LARGE_UPLOAD,
 	    DET_HTTP_NUMERIC_HOST, DET_TLS_SNICAT, DET_TLS_HIGH_VOLUME,
-	    DET_TLS_NO_SNI_UPLOAD, DET_CLOUD_UPLOAD, DET_PORT_MISMATCH,
-	    DET_UNKNOWN_UPLOAD };
+	    DET_TLS_NO_SNI_UPLOAD, DET_DNS_ENCRYPTED, DET_CLOUD_UPLOAD,
+	    DET_PORT_MISMATCH, DET_UNKNOWN_UPLOAD };
 	struct chan *c = new_chan(64);
 	const struct param_desc *pd;
 	char blob[2048], err[256];
@@ -492,7 +492,7 @@ test_params(void **state)
 		pd = chan_params_for(dets[i], &size);
 		assert_non_null(pd);
 		assert_true(size > 0 && size <= sizeof(blob));
-		assert_int_equal(chan_params_default(pd, blob, err,
+		assert_int_equal(params_default(pd, blob, size, err,
 		    sizeof(err)), 0);
 		for (; pd->name != NULL; pd++) {
 			assert_non_null(pd->doc);
@@ -501,10 +501,7 @@ test_params(void **state)
 	}
 	assert_null(chan_params_for(DET_DNS_TUNNEL, &size));
 	assert_int_equal(size, 0);
-	assert_int_equal(chan_check_params(c, err, sizeof(err)), 0);
-	snprintf(c->port_mismatch.tls_ports, PARAM_STRLEN, "443,x");
-	assert_int_equal(chan_check_params(c, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "tls_ports"));
+	assert_string_equal(c->dns_encrypted.nosni_ports, "443");
 	assert_true(c->st.memory > 0);
 	del_chan(c);
 }
@@ -1465,6 +1462,102 @@ test_tls_nosni(void **state)
 }
 
 static void
+test_dns_encrypted(void **state)
+{
+	struct chan *c = new_chan(256);
+	struct netset rs;
+	struct recspec s;
+	const struct event *ev;
+	char err[128];
+	int i;
+
+	(void)state;
+	netset_init(&rs);
+	assert_int_equal(netset_add_str(&rs, "1.1.1.1", err, sizeof(err)), 0);
+	assert_int_equal(netset_add_str(&rs, "8.8.8.8", err, sizeof(err)), 0);
+	assert_int_equal(netset_prepare(&rs), 0);
+	chan_set_resolvers(c, &rs);
+	assert_int_equal(netset_count(&rs), 0);	/* taken over */
+	memset(&s, 0, sizeof(s));
+	s.host = "10.0.0.5";
+	s.dir = DIR_OUTBOUND;
+	s.app = NDPI_PROTOCOL_TLS;
+	s.appname = "TLS";
+	s.sent = 3000;
+	/* A resolver that is named, as browsers and phones do: quiet. */
+	s.remote = "8.8.8.8";
+	s.rport = 853;
+	s.master = NDPI_PROTOCOL_DOH_DOT;
+	s.sni = "dns.google";
+	for (i = 0; i < 6; i++)
+		rec_send(c, T0 + i * 10 * XT_SEC, &s);
+	assert_int_equal(count_det(DET_DNS_ENCRYPTED), 0);
+	/* No name, but on a port left out of nosni_ports: quiet. */
+	s.master = 0;
+	s.sni = NULL;
+	s.remote = "1.1.1.1";
+	rec_send(c, T0 + XT_MIN, &s);
+	assert_int_equal(count_det(DET_DNS_ENCRYPTED), 0);
+	/* No name to a listed resolver elsewhere than a resolver: quiet. */
+	s.rport = 443;
+	s.remote = "203.0.113.9";
+	rec_send(c, T0 + XT_MIN, &s);
+	assert_int_equal(count_det(DET_DNS_ENCRYPTED), 0);
+	/* No name to a listed resolver on 443: at once, small as it is. */
+	s.remote = "1.1.1.1";
+	rec_send(c, T0 + 2 * XT_MIN, &s);
+	assert_int_equal(count_det(DET_DNS_ENCRYPTED), 1);
+	ev = find_det(DET_DNS_ENCRYPTED);
+	check_event(ev);
+	assert_true(ev->score >= 60);
+	assert_true(ev->bytes == 6000);	/* with the session on 853 */
+	assert_int_equal(ev->dport, 443);
+	assert_non_null(strstr(ev->reason, "without a server name"));
+	assert_non_null(strstr(ev->reason, "1.1.1.1"));
+	/* Once per window for that pair. */
+	rec_send(c, T0 + 3 * XT_MIN, &s);
+	assert_int_equal(count_det(DET_DNS_ENCRYPTED), 1);
+	/* nDPI's missing-SNI risk on an unclassified flow counts too. */
+	s.remote = "8.8.8.8";
+	s.app = 0;
+	s.appname = "Unknown";
+	s.risk = 1ULL << NDPI_TLS_MISSING_SNI;
+	rec_send(c, T0 + 3 * XT_MIN, &s);
+	assert_int_equal(count_det(DET_DNS_ENCRYPTED), 2);
+	/*
+	 * Named DoH to a resolver nobody listed, known by nDPI: quiet at
+	 * lookup volume, an event past max_bytes (2 MB in 10 min).
+	 */
+	s.risk = 0;
+	s.remote = "203.0.113.53";
+	s.master = NDPI_PROTOCOL_DOH_DOT;
+	s.appname = "DoH_DoT";
+	s.sni = "doh.example.net";
+	s.sent = 150000;
+	for (i = 0; i < 13; i++)
+		rec_send(c, T0 + 4 * XT_MIN + i * 10 * XT_SEC, &s);
+	assert_int_equal(count_det(DET_DNS_ENCRYPTED), 2);
+	for (; i < 20; i++)
+		rec_send(c, T0 + 4 * XT_MIN + i * 10 * XT_SEC, &s);
+	assert_int_equal(count_det(DET_DNS_ENCRYPTED), 3);
+	ev = &evs[nev - 1];
+	assert_int_equal(ev->detector, DET_DNS_ENCRYPTED);
+	check_event(ev);
+	assert_true(ev->bytes > 2000000);
+	assert_string_equal(ev->domain, "doh.example.net");
+	assert_non_null(strstr(ev->reason, "threshold"));
+	/* Not TLS at all, to a listed resolver (plain DNS over TCP): quiet. */
+	s.remote = "8.8.8.8";
+	s.rport = 53;
+	s.master = NDPI_PROTOCOL_DNS;
+	s.appname = "DNS";
+	s.sni = NULL;
+	rec_send(c, T0 + 20 * XT_MIN, &s);
+	assert_int_equal(count_det(DET_DNS_ENCRYPTED), 3);
+	del_chan(c);
+}
+
+static void
 test_cloud(void **state)
 {
 	static const char *const list[] = { "dropbox.com", "*.box.com",
@@ -1645,6 +1738,14 @@ test_port_mismatch(void **state)
 	s.risk = 1ULL << NDPI_KNOWN_PROTOCOL_ON_NON_STANDARD_PORT;
 	rec_send(c, T0, &s);
 	assert_int_equal(count_det(DET_PORT_MISMATCH), 5);
+	/* HTTP on 8080 is in the table: nDPI's risk does not outvote it. */
+	s.app = NDPI_PROTOCOL_HTTP;
+	s.appname = "HTTP";
+	s.rport = 8080;
+	rec_send(c, T0, &s);
+	assert_int_equal(count_det(DET_PORT_MISMATCH), 5);
+	s.app = 1;
+	s.appname = "FTP_CONTROL";
 	c->port_mismatch.ndpi_risk = 0;
 	s.rport = 2122;
 	rec_send(c, T0, &s);
@@ -1838,6 +1939,7 @@ main(void)
 		cmocka_unit_test(test_tls_snicat),
 		cmocka_unit_test(test_tls_volume),
 		cmocka_unit_test(test_tls_nosni),
+		cmocka_unit_test(test_dns_encrypted),
 		cmocka_unit_test(test_cloud),
 		cmocka_unit_test(test_suffixes),
 		cmocka_unit_test(test_port_mismatch),

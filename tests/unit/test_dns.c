@@ -746,8 +746,8 @@ test_params(void **state)
 	const struct param_desc *pd;
 
 	memset(&tp, 0, sizeof(tp));
-	assert_int_equal(dnstun_params_default(dnstun_tunnel_params, &tp, err,
-	    sizeof(err)), 0);
+	assert_int_equal(params_default(dnstun_tunnel_params, &tp, sizeof(tp),
+	    err, sizeof(err)), 0);
 	assert_true(tp.window == 5 * XT_MIN);
 	assert_int_equal(tp.min_subdomains, 50);
 	assert_int_equal(tp.max_subdomains, 1000);
@@ -765,10 +765,12 @@ test_params(void **state)
 			assert_true(pd->off <
 			    sizeof(struct dnstun_tunnel_params));
 		}
-	assert_int_equal(dnstun_params_default(bad, buf, err, sizeof(err)), -1);
+	assert_int_equal(params_default(bad, buf, sizeof(buf), err,
+	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "window"));
-	assert_int_equal(dnstun_params_default(oob, buf, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "bounds"));
+	assert_int_equal(params_default(oob, buf, sizeof(buf), err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "out of range"));
 	/* A table too small to be useful is refused with a reason. */
 	dnstun_free(&f->d);
 	assert_int_equal(dnstun_init(&f->d, 4, err, sizeof(err)), -1);

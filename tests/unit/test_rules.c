@@ -14,6 +14,7 @@ struct fake_params {
 	int		 flag;
 	char		 label[PARAM_STRLEN];
 	int64_t		 unbounded;
+	char		 ports[PARAM_STRLEN];
 };
 
 static const struct param_desc fake_table[] = {
@@ -31,6 +32,8 @@ static const struct param_desc fake_table[] = {
 	    "text" },
 	{ "unbounded", PT_INT, offsetof(struct fake_params, unbounded), 0, 0,
 	    "-3", "no bounds" },
+	{ "ports", PT_PORTS, offsetof(struct fake_params, ports), 0, 0,
+	    "80, 8080", "a port list" },
 	{ NULL, PT_INT, 0, 0, 0, NULL, NULL }
 };
 
@@ -113,7 +116,7 @@ test_good(void **state)
 	assert_int_equal(r->line, 2);
 	assert_int_equal(r->col, 3);
 	assert_int_equal(r->params_size, sizeof(struct fake_params));
-	assert_int_equal(r->nparams_set, 6);
+	assert_int_equal(r->nparams_set, 7);
 	fp = r->params;
 	assert_int_equal(fp->count, 42);
 	assert_true(fp->ratio == 0.25);
@@ -122,6 +125,7 @@ test_good(void **state)
 	assert_int_equal(fp->flag, 1);
 	assert_string_equal(fp->label, "tunnel");
 	assert_int_equal(fp->unbounded, -3);	/* the default */
+	assert_string_equal(fp->ports, "853, 8443");
 
 	r = rules_find(rs, "T-DNS-OLD");
 	assert_non_null(r);
@@ -167,7 +171,8 @@ static const struct {
 	  "icmp_large, http_archive_post, http_recon_post, "
 	  "http_large_upload, http_numeric_host, tls_snicat, "
 	  "tls_high_volume, tls_no_sni_upload, cloud_upload, port_mismatch, "
-	  "unknown_protocol_upload, threat_intel, correlation)" },
+	  "unknown_protocol_upload, dns_encrypted_tunnel, threat_intel, "
+	  "correlation)" },
 	{ "tests/rules/bad-keys",
 	  "tests/rules/bad-keys/rules.yaml:4:13: severity: expected low, "
 	  "medium, high or critical, got 'severe'\n"
@@ -220,7 +225,10 @@ static const struct {
 	  "tests/rules/param-bounds/rules.yaml:10:11: params.flag: expected "
 	  "true or false, got 'maybe'\n"
 	  "tests/rules/param-bounds/rules.yaml:11:12: params.label: expected "
-	  "a string, got a list" },
+	  "a string, got a list\n"
+	  "tests/rules/param-bounds/rules.yaml:12:12: params.ports: "
+	  "'443, 8o8o': not a port number (expected up to 16 ports "
+	  "1-65535 separated by commas)" },
 	{ "tests/rules/syntax",
 	  "tests/rules/syntax/rules.yaml:3:11: syntax error: did not find "
 	  "expected ',' or ']' (while parsing a flow sequence at line 2 "
@@ -233,7 +241,7 @@ static const struct {
 	{ "tests/rules/unknown-param",
 	  "tests/rules/unknown-param/rules.yaml:7:5: params: unknown "
 	  "parameter 'treshold' for detector 'dns_tunnel' (known: count, "
-	  "ratio, window, size, flag, label, unbounded)" },
+	  "ratio, window, size, flag, label, unbounded, ports)" },
 	{ "tests/rules/does-not-exist",
 	  "tests/rules/does-not-exist: cannot open rules directory: No such "
 	  "file or directory" },
@@ -298,6 +306,7 @@ test_shipped(void **state)
 		{ DET_TLS_SNICAT, "TA0010", "T1071.001" },
 		{ DET_CLOUD_UPLOAD, "TA0010", "T1567.002" },
 		{ DET_PORT_MISMATCH, "TA0011", "T1571" },
+		{ DET_DNS_ENCRYPTED, "TA0011", "T1572" },
 		{ DET_INTEL, "TA0011", "T1071" },
 		{ DET_CORRELATION, "TA0010", NULL },
 	};
@@ -354,7 +363,7 @@ test_param_defaults(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(rules_params_default(fake_table, &fp, sizeof(fp),
+	assert_int_equal(params_default(fake_table, &fp, sizeof(fp),
 	    err, sizeof(err)), 0);
 	assert_int_equal(fp.count, 10);
 	assert_true(fp.ratio == 0.5);
@@ -364,19 +373,25 @@ test_param_defaults(void **state)
 	memset(bad, 0, sizeof(bad));
 	bad[0] = fake_table[0];
 	bad[0].def = "1000";
-	assert_int_equal(rules_params_default(bad, &fp, sizeof(fp), err,
+	assert_int_equal(params_default(bad, &fp, sizeof(fp), err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, "parameter 'count': default '1000' is out "
 	    "of range 1..100");
 	bad[0] = fake_table[2];
 	bad[0].def = "5 parsecs";
-	assert_int_equal(rules_params_default(bad, &fp, sizeof(fp), err,
+	assert_int_equal(params_default(bad, &fp, sizeof(fp), err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, "parameter 'window': bad default "
 	    "'5 parsecs': unknown unit");
+	bad[0] = fake_table[7];
+	bad[0].def = "80, 0";
+	assert_int_equal(params_default(bad, &fp, sizeof(fp), err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "parameter 'ports': bad default '80, 0': "
+	    "port out of range 1-65535");
 	bad[0] = fake_table[5];
 	bad[0].off = sizeof(fp) - 8;	/* a string would run past the end */
-	assert_int_equal(rules_params_default(bad, &fp, sizeof(fp), err,
+	assert_int_equal(params_default(bad, &fp, sizeof(fp), err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "lies outside"));
 }
