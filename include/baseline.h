@@ -89,7 +89,7 @@
 
 #include "exfild.h"
 
-#define BL_PROBE	32	/* slots looked at from the home slot */
+#define BL_PROBE	64	/* slots looked at from the home slot */
 #define BL_HOURS	24
 #define BL_DAYTYPES	2	/* 0 weekday, 1 weekend (Saturday, Sunday) */
 #define BL_WINDOWS	3	/* short, hour, day: used by score.c */

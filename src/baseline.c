@@ -29,7 +29,7 @@ static uint64_t	 bl_mix(uint64_t);
 static uint32_t	 bl_home(const struct bl_table *, uint64_t);
 static uint32_t	 bl_next(const struct bl_table *, uint32_t);
 static struct bl_head *bl_at(const struct bl_table *, uint32_t);
-static int	 bl_table_init(struct bl_table *, size_t, uint32_t);
+static int	 bl_table_init(struct bl_table *, size_t, uint32_t, uint32_t);
 static void	 bl_table_free(struct bl_table *);
 static int	 bl_expired(const struct bl_head *, uint32_t, uint32_t);
 static int	 bl_staler(const struct bl_head *, const struct bl_head *);
@@ -78,17 +78,21 @@ bl_at(const struct bl_table *t, uint32_t i)
 }
 
 /*
- * Tables start small and double as they fill, up to the configured
+ * Tables start small and grow by half as they fill, up to the configured
  * maximum: memory follows the network actually seen, and a table never
  * touches pages it does not need (a first touch under load costs a page
- * fault and a TLB shootdown on the other core).
+ * fault and a TLB shootdown on the other core).  Growing by half rather
+ * than doubling keeps the slack and the moment when the old and the new
+ * table both exist about a third smaller; linear probing within BL_PROBE
+ * slots still finds a free slot at three quarters full.
  */
 #define BL_INITIAL	8192	/* records a table starts with */
+#define BL_INITIAL_HOSTS 1024	/* a host record is 464 bytes */
 
 static uint32_t
 bl_limit(uint32_t cap, uint32_t max)
 {
-	uint32_t l = (cap - BL_PROBE) / 3 * 2;
+	uint32_t l = (cap - BL_PROBE) / 4 * 3;
 
 	return l < max ? l : max;
 }
@@ -106,9 +110,10 @@ bl_table_alloc(struct bl_table *t, uint32_t cap)
 }
 
 static int
-bl_table_init(struct bl_table *t, size_t recsize, uint32_t max)
+bl_table_init(struct bl_table *t, size_t recsize, uint32_t max,
+    uint32_t initial)
 {
-	uint32_t first = max < BL_INITIAL ? max : BL_INITIAL;
+	uint32_t first = max < initial ? max : initial;
 
 	memset(t, 0, sizeof(*t));
 	t->recsize = recsize;
@@ -271,7 +276,7 @@ bl_get(struct bl_table *t, uint64_t key, uint32_t now, uint32_t ttl,
 	return h;
 }
 
-/* Double the slots (bounded by maxcap) and move every record over. */
+/* Half as many slots again (bounded by maxcap); move every record over. */
 static int
 bl_table_grow(struct bl_table *t)
 {
@@ -281,7 +286,7 @@ bl_table_grow(struct bl_table *t)
 
 	if (t->cap >= t->maxcap)
 		return 0;
-	cap = (uint64_t)t->cap * 2;
+	cap = (uint64_t)t->cap + t->cap / 2;
 	if (cap > t->maxcap)
 		cap = t->maxcap;
 	if (bl_table_alloc(t, (uint32_t)cap) == -1) {
@@ -309,8 +314,8 @@ bl_table_grow(struct bl_table *t)
 static void
 bl_table_maybe_grow(struct bl_table *t)
 {
-	/* At three quarters of what this size allows, before it evicts. */
-	if (t->limit < t->max && t->count >= t->limit / 4 * 3)
+	/* At four fifths of what this size allows, before it evicts. */
+	if (t->limit < t->max && t->count >= t->limit / 5 * 4)
 		(void)bl_table_grow(t);
 }
 
@@ -392,10 +397,12 @@ baseline_init(struct baseline *bl, const struct bl_conf *c,
 		snprintf(err, errlen, "baseline: table sizes out of range");
 		return -1;
 	}
-	if (bl_table_init(&bl->hosts, sizeof(struct bl_host), max_hosts) == -1 ||
-	    bl_table_init(&bl->entries, sizeof(struct bl_entry),
-	    max_entries) == -1 ||
-	    bl_table_init(&bl->dests, sizeof(struct bl_dest), max_dests) == -1) {
+	if (bl_table_init(&bl->hosts, sizeof(struct bl_host), max_hosts,
+	    BL_INITIAL_HOSTS) == -1 ||
+	    bl_table_init(&bl->entries, sizeof(struct bl_entry), max_entries,
+	    BL_INITIAL) == -1 ||
+	    bl_table_init(&bl->dests, sizeof(struct bl_dest), max_dests,
+	    BL_INITIAL) == -1) {
 		baseline_free(bl);
 		snprintf(err, errlen, "baseline: cannot allocate %u hosts, %u "
 		    "entries and %u destinations", max_hosts, max_entries,
