@@ -6,7 +6,8 @@
  * tunnel.  (Plaintext DNS is dnstun.h.)
  *
  * Owns: one preallocated table of keyed window counters and per-flow HTTP
- * parser states (max_keys entries of 368 bytes), a "seen" table of 64-bit
+ * parser states (max_keys entries of 368 bytes), CHAN_HELLOS buffers for
+ * ClientHellos that arrive in pieces (256 KB), a "seen" table of 64-bit
  * key hashes with first-use times (max_keys entries of 40 bytes: first use
  * of a cloud service per host and per network, first TLS-without-SNI
  * contact), the list of cloud-storage server-name suffixes and the set of
@@ -76,6 +77,9 @@
 #define CHAN_HTTP_MAXHDR	16384	/* header bytes before giving up */
 #define CHAN_RECON_CARRY	15	/* longest recon string - 1 */
 #define CHAN_HTTP_LINE		80	/* cut header line kept */
+#define CHAN_HELLO_MAX		8192	/* bytes of a ClientHello in pieces */
+#define CHAN_HELLOS		32	/* ClientHellos in pieces at once */
+#define CHAN_HELLO_IDLE		(10 * XT_SEC)	/* a piece overdue: reuse */
 
 /* ---- parameters ------------------------------------------------------ */
 
@@ -296,6 +300,21 @@ struct chan_seen {
 	xtime_t		 first, last;
 };
 
+/*
+ * A ClientHello longer than a segment (post-quantum key shares, padding,
+ * shuffled extensions) may carry its SNI in a later piece: its bytes are
+ * kept here, per connection, until it can be parsed.
+ */
+struct chan_hello {
+	addr_t		 host, remote;
+	uint16_t	 hport, rport;
+	uint32_t	 slot, gen;	/* the flow, as the capture names it */
+	uint32_t	 next_seq;
+	uint32_t	 len;
+	xtime_t		 ts;		/* last piece; 0: free */
+	uint8_t		 buf[CHAN_HELLO_MAX];
+};
+
 /* A port-list parameter, parsed once and re-parsed when its text changes. */
 enum { PL_DNS = 0, PL_HTTP, PL_TLS, PL_SMTP, PL_DOH_NOSNI, PL_MAX };
 
@@ -322,6 +341,8 @@ struct chan_stats {
 	uint64_t	 http_retrans;	/* segments (partly) seen before */
 	uint64_t	 tls_hellos;	/* ClientHellos parsed */
 	uint64_t	 tls_truncated;	/* ClientHellos cut before the SNI */
+	uint64_t	 tls_reassembled; /* ... whose later pieces completed it */
+	uint64_t	 tls_lost;	/* ... given up: gap, too long, reused */
 	uint64_t	 evicted;	/* table full: oldest entry reused */
 	uint64_t	 seen_evicted;	/* seen table full */
 	uint64_t	 expired;	/* dropped by chan_tick */
@@ -353,6 +374,8 @@ struct chan {
 	struct chan_ent			*ents;
 	struct chan_lru			 seen_tab;
 	struct chan_seen		*seen;
+	struct chan_hello		*hellos;	/* CHAN_HELLOS */
+	int				 nhellos;	/* in use */
 	struct chan_suffixes		 suffixes;
 	struct netset			 resolvers; /* public DoH/DoT servers */
 	struct chan_ports		 ports[PL_MAX];

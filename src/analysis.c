@@ -775,6 +775,7 @@ analysis_stats(struct analysis *an, struct capture *cap, int to_log)
 	metric(m, &n, "dns.parsed", ds.parsed);
 	metric(m, &n, "dns.evicted", ds.dom_evicted + ds.host_evicted);
 	metric(m, &n, "chan.evicted", cs.evicted + cs.seen_evicted);
+	metric(m, &n, "chan.hellos_lost", cs.tls_lost);
 	metric(m, &n, "score.hosts", ss.hosts);
 	metric(m, &n, "score.entries", ss.entries);
 	metric(m, &n, "score.destinations", ss.destinations);

@@ -750,13 +750,15 @@ chan_init(struct chan *c, size_t max_keys, char *err, size_t errlen)
 	    (c->ents = mem_touch(calloc(max_keys, sizeof(*c->ents)),
 	    max_keys * sizeof(*c->ents))) == NULL ||
 	    chan_lru_init(&c->seen_tab, max_keys, &mem) == -1 ||
-	    (c->seen = calloc(max_keys, sizeof(*c->seen))) == NULL) {
+	    (c->seen = calloc(max_keys, sizeof(*c->seen))) == NULL ||
+	    (c->hellos = calloc(CHAN_HELLOS, sizeof(*c->hellos))) == NULL) {
 		chan_free(c);
 		snprintf(err, errlen, "chan: cannot allocate tables for %zu "
 		    "keys", max_keys);
 		return -1;
 	}
-	mem += max_keys * (sizeof(*c->ents) + sizeof(*c->seen));
+	mem += max_keys * (sizeof(*c->ents) + sizeof(*c->seen)) +
+	    CHAN_HELLOS * sizeof(*c->hellos);
 	c->st.memory = mem;
 	return 0;
 }
@@ -768,8 +770,10 @@ chan_free(struct chan *c)
 	chan_lru_free(&c->seen_tab);
 	free(c->ents);
 	free(c->seen);
+	free(c->hellos);
 	c->ents = NULL;
 	c->seen = NULL;
+	c->hellos = NULL;
 	chan_suffixes_free(&c->suffixes);
 	netset_free(&c->resolvers);
 }

@@ -9,8 +9,12 @@
  * is matched by hand — find each '-', check 16 alphanumerics and a dot
  * after it and one of the words before it — in one pass, with no regex
  * engine on the packet path.  The server name comes from the ClientHello,
- * parsed here with every length checked against what was captured, or,
- * when the hello is cut before its extensions, from what nDPI has seen.
+ * parsed here with every length checked against what was captured.  A
+ * hello longer than its first segment (large key shares, padding, an
+ * extension order that puts the SNI last) is kept in one of CHAN_HELLOS
+ * buffers until the pieces that follow it in sequence complete it; when
+ * the capture cut the packet short, nDPI's name stands in, lower-cased as
+ * it is.
  * Events are per (host, the name after the matched label), the domain the
  * attacker's server answers for, so one event covers a whole session.
  *
@@ -36,6 +40,13 @@ static int	chan_alnum(unsigned char);
 static void	chan_printable(char *, size_t, const char *, size_t);
 static void	chan_snicat(struct chan *, const struct pktinfo *,
 		    const char *, size_t, struct event *, int *, int);
+static struct chan_hello *chan_hello_find(struct chan *,
+		    const struct pktinfo *);
+static struct chan_hello *chan_hello_new(struct chan *,
+		    const struct pktinfo *);
+static void	chan_hello_drop(struct chan *, struct chan_hello *, int);
+static int	chan_hello_more(struct chan *, struct chan_hello *,
+		    const struct pktinfo *, size_t, const uint8_t **, size_t *);
 static void	chan_tls_volume(struct chan *, const struct flowinfo *,
 		    xtime_t, struct event *, int *, int);
 static void	chan_tls_nosni(struct chan *, const struct flowinfo *,
@@ -259,11 +270,111 @@ chan_snicat(struct chan *c, const struct pktinfo *pi, const char *name,
 	event_comp(ev, "snicat_hellos", (double)sum.count);
 }
 
+/* The hello in pieces of this connection; drops ones left waiting. */
+static struct chan_hello *
+chan_hello_find(struct chan *c, const struct pktinfo *pi)
+{
+	struct chan_hello *h;
+	int i;
+
+	for (i = 0; i < CHAN_HELLOS && c->nhellos > 0; i++) {
+		h = &c->hellos[i];
+		if (h->ts == 0)
+			continue;
+		if (h->slot == pi->m->slot && h->gen == pi->m->gen &&
+		    h->hport == pi->hport && h->rport == pi->rport &&
+		    addr_eq(&h->host, pi->host) &&
+		    addr_eq(&h->remote, pi->remote))
+			return h;
+		if (pi->m->ts - h->ts > CHAN_HELLO_IDLE)
+			chan_hello_drop(c, h, 1);
+	}
+	return NULL;
+}
+
+/* A free buffer, else the one waiting longest (its hello is lost). */
+static struct chan_hello *
+chan_hello_new(struct chan *c, const struct pktinfo *pi)
+{
+	struct chan_hello *h, *old = NULL;
+	int i;
+
+	for (i = 0; i < CHAN_HELLOS; i++) {
+		h = &c->hellos[i];
+		if (h->ts == 0) {
+			old = h;
+			break;
+		}
+		if (old == NULL || h->ts < old->ts)
+			old = h;
+	}
+	h = old;
+	if (h->ts != 0)
+		chan_hello_drop(c, h, 1);
+	c->nhellos++;
+	h->host = *pi->host;
+	h->remote = *pi->remote;
+	h->hport = pi->hport;
+	h->rport = pi->rport;
+	h->slot = pi->m->slot;
+	h->gen = pi->m->gen;
+	h->len = 0;
+	h->ts = pi->m->ts;
+	return h;
+}
+
+static void
+chan_hello_drop(struct chan *c, struct chan_hello *h, int lost)
+{
+	h->ts = 0;
+	c->nhellos--;
+	if (lost)
+		c->st.tls_lost++;
+}
+
+/*
+ * Add the next piece: -2 while the hello is still incomplete, else what
+ * chan_tls_sni says of the whole, the buffer freed.  A piece out of order
+ * or cut by the capture ends it (-1): there is no way to fill the hole.
+ */
+static int
+chan_hello_more(struct chan *c, struct chan_hello *h, const struct pktinfo *pi,
+    size_t cap, const uint8_t **sni, size_t *snilen)
+{
+	const uint8_t *p = pi->payload;
+	int32_t d = (int32_t)(pi->m->tcp_seq - h->next_seq);
+	size_t len = cap;
+	int r;
+
+	if (d < 0) {		/* a retransmission, perhaps with more */
+		if ((size_t)-(int64_t)d >= len)
+			return -2;
+		p += -(int64_t)d;
+		len -= (size_t)-(int64_t)d;
+	} else if (d > 0 || cap < pi->payload_len ||
+	    len > sizeof(h->buf) - h->len) {
+		chan_hello_drop(c, h, 1);
+		return -1;
+	}
+	memcpy(h->buf + h->len, p, len);
+	h->len += (uint32_t)len;
+	h->next_seq += (uint32_t)len;
+	h->ts = pi->m->ts;
+	if ((r = chan_tls_sni(h->buf, h->len, sni, snilen)) == -2)
+		return -2;
+	/* The buffer stays as it is until reused: *sni may point into it. */
+	chan_hello_drop(c, h, 0);
+	if (r == 1)
+		c->st.tls_reassembled++;
+	return r;
+}
+
 int
 chan_tls_packet(struct chan *c, const struct pktinfo *pi, struct event *out,
     int *n, int maxout)
 {
 	const uint8_t *sni;
+	struct chan_hello *h;
 	size_t cap, snilen;
 	int r;
 
@@ -271,7 +382,15 @@ chan_tls_packet(struct chan *c, const struct pktinfo *pi, struct event *out,
 		return 0;
 	cap = pi->payload_caplen < pi->payload_len ? pi->payload_caplen :
 	    pi->payload_len;
-	if (cap < 1 || pi->payload[0] != 0x16)
+	if (cap < 1)
+		return 0;
+	if ((h = chan_hello_find(c, pi)) != NULL) {
+		if (chan_hello_more(c, h, pi, cap, &sni, &snilen) != 1)
+			return 1;
+		chan_snicat(c, pi, (const char *)sni, snilen, out, n, maxout);
+		return 1;
+	}
+	if (pi->payload[0] != 0x16)
 		return 0;
 	r = chan_tls_sni(pi->payload, cap, &sni, &snilen);
 	if (r == -1)
@@ -279,7 +398,14 @@ chan_tls_packet(struct chan *c, const struct pktinfo *pi, struct event *out,
 	c->st.tls_hellos++;
 	if (r == -2) {
 		c->st.tls_truncated++;
-		/* nDPI reassembles hellos: use its name if it has one. */
+		if (cap == pi->payload_len && cap < CHAN_HELLO_MAX) {
+			h = chan_hello_new(c, pi);
+			memcpy(h->buf, pi->payload, cap);
+			h->len = (uint32_t)cap;
+			h->next_seq = pi->m->tcp_seq + (uint32_t)cap;
+			return 1;
+		}
+		/* Cut by the capture: nDPI's name, if it has one yet. */
 		if (pi->dpi == NULL || pi->dpi->name[0] == '\0')
 			return 1;
 		sni = (const uint8_t *)pi->dpi->name;

@@ -855,7 +855,9 @@ enum evkind {
 	 * Later kinds go here, whatever their side: a kind's number seeds its
 	 * event's random stream, so renumbering would change every scenario.
 	 */
-	K_DOH_TUNNEL, K_DOH_BROWSER, K_NKINDS
+	K_DOH_TUNNEL, K_DOH_BROWSER,
+	/* SNIcat and its twin with Chrome 124's hellos: the SNI in segment 2 */
+	K_SNICAT_PQ, K_SNI_LOOKALIKE_PQ, K_NKINDS
 };
 
 static const struct {
@@ -889,6 +891,8 @@ static const struct {
 	[K_SNI_LOOKALIKE] = { "sni_lookalike", 0 },
 	[K_DOH_TUNNEL] = { "doh_tunnel", 1 },
 	[K_DOH_BROWSER] = { "doh_browser", 0 },
+	[K_SNICAT_PQ] = { "snicat", 1 },
+	[K_SNI_LOOKALIKE_PQ] = { "sni_lookalike", 0 },
 };
 
 /* One truth row.  Times and bytes are measured from the packets written. */
@@ -1007,6 +1011,11 @@ struct tcp_st {
 	int		 body;	/* BODY_*: what the HTTP body starts with */
 	/* TLS: client gives up after the server hello */
 	int		 abort;
+	/* TLS: Chrome 124's hello, longer than a segment (tls_client_hello) */
+	int		 bighello;
+	/* request bytes sent; hr rebuilds the request for each segment */
+	uint32_t	 reqoff;
+	struct rng	 hr;
 	uint32_t	 cseq, sseq;
 	/* bulk payload bytes after the first exchange */
 	uint64_t	 up, down;
@@ -1205,12 +1214,25 @@ turn(struct flow *f, const struct ep *replier)
 
 /* ------------------------------------------------------------ TLS */
 
-/* Extensions after the SNI, in a browser's order. */
-static const uint8_t tls_ext[] = {
+/*
+ * Extensions after the SNI, in a browser's order: a head, the supported
+ * groups, a tail.  Chrome 124's hello puts them before the SNI and lists
+ * X25519Kyber768Draft00 first among the groups, as a key share for a group
+ * not offered is a protocol error.
+ */
+static const uint8_t tls_ext_head[] = {
 	0x00, 0x17, 0x00, 0x00,			/* extended master secret */
 	0xff, 0x01, 0x00, 0x01, 0x00,			/* renegotiation info */
+};
+static const uint8_t tls_groups[] = {
 	0x00, 0x0a, 0x00, 0x0a, 0x00, 0x08,		/* supported groups */
 	0x00, 0x1d, 0x00, 0x17, 0x00, 0x18, 0x00, 0x19,
+};
+static const uint8_t tls_groups_pq[] = {
+	0x00, 0x0a, 0x00, 0x0c, 0x00, 0x0a,
+	0x63, 0x99, 0x00, 0x1d, 0x00, 0x17, 0x00, 0x18, 0x00, 0x19,
+};
+static const uint8_t tls_ext_tail[] = {
 	0x00, 0x0b, 0x00, 0x02, 0x01, 0x00,		/* ec point formats */
 	0x00, 0x23, 0x00, 0x00,				/* session ticket */
 	0x00, 0x10, 0x00, 0x0e, 0x00, 0x0c,		/* ALPN h2, http/1.1 */
@@ -1226,12 +1248,50 @@ static const uint16_t tls_ciphers[] = {
 	0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035
 };
 
+#define KYBER_SHARE	1216	/* X25519Kyber768Draft00: 32 + 1184 bytes */
+#define HELLO_MAX	2048	/* bytes of the longest ClientHello */
+
+/* Chrome's hello naming the longest name a flow keeps fits. */
+_Static_assert(9 + 2 + 32 + 1 + 32 + 2 + sizeof tls_ciphers + 2 + 2 +
+    10 + KYBER_SHARE + 4 + 32 + sizeof tls_ext_head +
+    sizeof tls_groups_pq + sizeof tls_ext_tail + 15 + 9 +
+    sizeof ((struct tcp_st *)0)->host <= HELLO_MAX, "HELLO_MAX too small");
+
+/* The common extensions around a list of supported groups. */
+static uint8_t *
+tls_ext(uint8_t *e, const uint8_t *groups, size_t glen)
+{
+	memcpy(e, tls_ext_head, sizeof tls_ext_head);
+	e += sizeof tls_ext_head;
+	memcpy(e, groups, glen);
+	e += glen;
+	memcpy(e, tls_ext_tail, sizeof tls_ext_tail);
+	return e + sizeof tls_ext_tail;
+}
+
+/* The server_name extension naming `sni` (`n` bytes). */
+static uint8_t *
+tls_sni(uint8_t *e, const char *sni, size_t n)
+{
+	put16(e, 0x0000);
+	put16(e + 2, (uint32_t)n + 5);
+	put16(e + 4, (uint32_t)n + 3);
+	e[6] = 0;
+	put16(e + 7, (uint32_t)n);
+	memcpy(e + 9, sni, n);
+	return e + 9 + n;
+}
+
 /*
  * A browser-like TLS 1.3 ClientHello: record and handshake lengths are
- * exact, so DPI finds the SNI where it looks for it.
+ * exact, so DPI finds the SNI where it looks for it.  `big` makes it the
+ * hello of Chrome 124 and later, up to HELLO_MAX bytes: a post-quantum key
+ * share of 1.2 KB comes first, and the SNI last (Chrome shuffles its
+ * extensions), at about byte 1480: in the second segment, so only a reader
+ * that reassembles the hello sees the name.
  */
 static uint32_t
-tls_client_hello(uint8_t *o, const char *sni, struct rng *r)
+tls_client_hello(uint8_t *o, const char *sni, int big, struct rng *r)
 {
 	uint8_t *p = o + 9, *ext, *e;
 	size_t n = sni ? strlen(sni) : 0, i;
@@ -1252,25 +1312,34 @@ tls_client_hello(uint8_t *o, const char *sni, struct rng *r)
 	*p++ = 0;
 	ext = p;
 	e = p + 2;
-	if (n) {
-		put16(e, 0x0000);
-		put16(e + 2, (uint32_t)n + 5);
-		put16(e + 4, (uint32_t)n + 3);
-		e[6] = 0;
-		put16(e + 7, (uint32_t)n);
-		memcpy(e + 9, sni, n);
-		e += 9 + n;
+	if (big) {
+		/* key shares: X25519Kyber768Draft00, then X25519 */
+		put16(e, 0x0033);
+		put16(e + 2, 2 + 4 + KYBER_SHARE + 4 + 32);
+		put16(e + 4, 4 + KYBER_SHARE + 4 + 32);
+		put16(e + 6, 0x6399);
+		put16(e + 8, KYBER_SHARE);
+		rng_fill(r, e + 10, KYBER_SHARE);
+		e += 10 + KYBER_SHARE;
+		memcpy(e, "\x00\x1d\x00\x20", 4);
+		rng_fill(r, e + 4, 32);
+		e += 4 + 32;
+		e = tls_ext(e, tls_groups_pq, sizeof tls_groups_pq);
+	} else {
+		if (n)
+			e = tls_sni(e, sni, n);
+		e = tls_ext(e, tls_groups, sizeof tls_groups);
+		memcpy(e, "\x00\x33\x00\x26\x00\x24\x00\x1d\x00\x20", 10);
+		e += 10;
+		rng_fill(r, e, 32);
+		e += 32;
 	}
-	memcpy(e, tls_ext, sizeof tls_ext);
-	e += sizeof tls_ext;
-	memcpy(e, "\x00\x33\x00\x26\x00\x24\x00\x1d\x00\x20", 10);
-	e += 10;
-	rng_fill(r, e, 32);
-	e += 32;
 	/* supported versions TLS 1.3 and 1.2, PSK with (EC)DHE */
 	memcpy(e, "\x00\x2b\x00\x05\x04\x03\x04\x03\x03"
 	    "\x00\x2d\x00\x02\x01\x01", 15);
 	e += 15;
+	if (big && n)
+		e = tls_sni(e, sni, n);
 	put16(ext, (uint32_t)(e - ext - 2));
 	hs = (uint32_t)(e - (o + 9));
 	o[0] = 0x16;
@@ -1645,6 +1714,13 @@ tcp_advance(struct flow *f, usec_t t, int last_client)
 		f->next = t + turn(f, cl ? &f->a : &f->b);
 }
 
+/* The MSS an end announces: Ethernet's, less headers without options. */
+static uint32_t
+tcp_mss(const struct ep *e)
+{
+	return e->v6 ? 1440 : 1460;
+}
+
 static uint32_t
 tcp_send(struct flow *f, usec_t ts, int from_client, uint8_t flags,
     uint32_t ackno, const uint8_t *pl, uint32_t plcap, uint32_t plwire)
@@ -1664,10 +1740,9 @@ tcp_send(struct flow *f, usec_t ts, int from_client, uint8_t flags,
 		put32(h + 8, ackno ? ackno : (from_client ? t->sseq : t->cseq));
 	if (flags & 0x02) {
 		/* MSS, NOP, window scale, SACK permitted, NOP, NOP */
-		memcpy(h + 20, "\x02\x04\x05\xb4\x01\x03\x03\x08"
+		memcpy(h + 20, "\x02\x04\x00\x00\x01\x03\x03\x08"
 		    "\x04\x02\x01\x01", 12);
-		if (s->v6)
-			put16(h + 22, 1440);
+		put16(h + 22, tcp_mss(s));
 		hl = 32;
 		put16(h + 14, 64240);
 	} else
@@ -1775,19 +1850,47 @@ http_date(usec_t ts, char *buf, size_t len)
 	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-/* The client's first payload: ClientHello, HTTP request, SMB negotiate... */
-static void
+/*
+ * The client's first payload: ClientHello, HTTP request, SMB negotiate...
+ * Returns 1 when more of it follows in another segment at f->next.
+ */
+static int
 tcp_req(struct flow *f, usec_t ts)
 {
 	struct tcp_st *t = &f->u.tcp;
-	uint8_t pl[1600], small[256];
-	uint32_t n, cap, wire, room;
+	uint8_t pl[HELLO_MAX], small[256];
+	uint32_t n, cap, wire, room, iplen;
+	struct rng hr;
 
 	switch (t->app) {
 	case APP_TLS:
-		n = tls_client_hello(pl, t->host[0] ? t->host : NULL, &f->rng);
-		tcp_send(f, ts, 1, 0x18, 0, pl, n, n);
-		return;
+		/*
+		 * A hello longer than the MSS goes out in MSS-sized segments,
+		 * one a step so that other flows' packets stay in time order.
+		 * Each step builds the hello again from the random state it
+		 * started with, so a flow carries no copy of it.
+		 */
+		if (t->reqoff == 0) {
+			t->hr = f->rng;
+			n = tls_client_hello(pl, t->host[0] ? t->host : NULL,
+			    t->bighello, &f->rng);
+		} else {
+			hr = t->hr;
+			n = tls_client_hello(pl, t->host[0] ? t->host : NULL,
+			    t->bighello, &hr);
+		}
+		cap = n - t->reqoff;
+		if (cap > tcp_mss(&f->a))
+			cap = tcp_mss(&f->a);
+		/* PSH on the segment that ends the write */
+		iplen = tcp_send(f, ts, 1, t->reqoff + cap < n ? 0x10 : 0x18,
+		    0, pl + t->reqoff, cap, cap);
+		t->reqoff += cap;
+		if (t->reqoff == n)
+			return 0;
+		/* back to back: the first frame's time on a gigabit link */
+		f->next = ts + 1 + (iplen + 14) * 8 / 1000;
+		return 1;
 	case APP_HTTP_GET:
 		n = (uint32_t)snprintf((char *)pl, sizeof pl,
 		    "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n"
@@ -1796,7 +1899,7 @@ tcp_req(struct flow *f, usec_t ts)
 		    "Connection: keep-alive\r\n\r\n",
 		    t->path, t->host, t->ua);
 		tcp_send(f, ts, 1, 0x18, 0, pl, n, n);
-		return;
+		return 0;
 	case APP_HTTP_POST:
 		/* small bodies are written first: Content-Length is theirs */
 		if (t->body == BODY_FORM || t->body == BODY_OCSP)
@@ -1818,7 +1921,7 @@ tcp_req(struct flow *f, usec_t ts)
 		t->up = t->clen - t->chunk;
 		n += t->chunk;
 		tcp_send(f, ts, 1, 0x18, 0, pl, n, n);
-		return;
+		return 0;
 	case APP_SMB:
 		/* NetBIOS session header, SMB2 NEGOTIATE with four dialects */
 		memset(pl, 0, 112);
@@ -1830,24 +1933,24 @@ tcp_req(struct flow *f, usec_t ts)
 		rng_fill(&f->rng, pl + 80, 16);	/* client GUID */
 		memcpy(pl + 104, "\x02\x02\x10\x02\x00\x03\x02\x03", 8);
 		tcp_send(f, ts, 1, 0x18, 0, pl, 112, 112);
-		return;
+		return 0;
 	case APP_SSH:
 		n = (uint32_t)snprintf((char *)pl, sizeof pl,
 		    "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n");
 		tcp_send(f, ts, 1, 0x18, 0, pl, n, n);
-		return;
+		return 0;
 	case APP_DNS:
 		put16(pl, t->dnsqlen);
 		memcpy(pl + 2, t->dnsq, t->dnsqlen);
 		n = 2u + t->dnsqlen;
 		tcp_send(f, ts, 1, 0x18, 0, pl, n, n);
-		return;
+		return 0;
 	default:
 		wire = 120 + rng_below(&f->rng, 400);
 		cap = wire < 64 ? wire : 64;
 		rng_fill(&f->rng, pl, cap);
 		tcp_send(f, ts, 1, 0x18, 0, pl, cap, wire);
-		return;
+		return 0;
 	}
 }
 
@@ -2075,7 +2178,8 @@ tcp_step(struct flow *f)
 		tcp_send(f, ts, 1, 0x10, 0, NULL, 0, 0);
 		break;
 	case T_REQ:
-		tcp_req(f, ts);
+		if (tcp_req(f, ts))
+			return 0;
 		tcp_advance(f, ts, 1);
 		/* the server thinks before it answers */
 		if (f->phase == T_RESP)
@@ -3123,9 +3227,10 @@ archive_posts(struct host *h, usec_t t, uint32_t dst, const char *host,
 static const char *const snicat_cmds[] = { "ALIVE", "LIST", "LS", "SIZE", "LD",
 	"CB", "CD", "EX", "WHERE", "finito", "EXIT" };
 
+/* `count` SNIcat hellos; `big` sends Chrome 124's (tls_client_hello). */
 static void
 snicat(struct host *h, usec_t t, uint32_t dst, const char *domain, int count,
-    int ev, struct rng *r)
+    int big, int ev, struct rng *r)
 {
 	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -3150,6 +3255,7 @@ snicat(struct host *h, usec_t t, uint32_t dst, const char *domain, int count,
 		    domain);
 		f = conn_new(t, h, 0, a, 443, APP_TLS, sni, ev, r);
 		f->u.tcp.abort = 1;
+		f->u.tcp.bighello = big;
 		flow_start(f);
 		t += (usec_t)(rng_range(r, 5, 25) * SEC);
 	}
@@ -3298,10 +3404,19 @@ ev_attack(struct event *e, const struct sched *sc, struct host *h, usec_t t,
 	case K_SNICAT:
 		dst = ip4("45.76.201.77");
 		ev_dst_ip(e, dst);
-		snicat(h, t, dst, "cdn-assets-store.com", 90, ei, r);
+		snicat(h, t, dst, "cdn-assets-store.com", 90, 0, ei, r);
 		ev_note(e, "90 TLS ClientHellos, SNI <CMD>-<16 alnum>."
 		    "cdn-assets-store.com, each aborted after the server's "
 		    "certificate");
+		break;
+	case K_SNICAT_PQ:
+		dst = ip4("45.76.201.77");
+		ev_dst_ip(e, dst);
+		snicat(h, t, dst, "cdn-assets-store.com", 90, 1, ei, r);
+		ev_note(e, "90 TLS ClientHellos of 1.5 KB with a post-quantum "
+		    "key share, in two segments, SNI <CMD>-<16 alnum>."
+		    "cdn-assets-store.com last and in the second, each aborted "
+		    "after the server's certificate");
 		break;
 	case K_MULTI_STAGE:
 		/* the parent row spans its two stages; each stage has a row */
@@ -3356,14 +3471,16 @@ ev_window(struct event *e, usec_t from)
 	e->last = TEND;
 }
 
+/* `big`: Chrome 124's hellos, the SNI in the second segment. */
 static void
-ev_sni_lookalike(struct host *h, usec_t t, uint32_t dst, int ei,
+ev_sni_lookalike(struct host *h, usec_t t, uint32_t dst, int big, int ei,
     struct rng *r)
 {
 	static const char *const w1[] = { "ls", "list", "cd", "ex", "size",
 	    "where" };
 	static const char *const w2[] = { "cache", "edge", "static", "media",
 	    "img", "api" };
+	struct flow *f;
 	char sni[128], rnd[14];
 	uint8_t a[16];
 	int i;
@@ -3380,8 +3497,13 @@ ev_sni_lookalike(struct host *h, usec_t t, uint32_t dst, int ei,
 			    "%s-%s-%02u.assets.example.net",
 			    w1[rng_below(r, 6)], w2[rng_below(r, 6)],
 			    rng_below(r, 40));
-		tls_session(t + (usec_t)i * 20 * SEC, h, 0, a, 443, sni, NULL,
-		    1 * KB, 30 * KB, ei, 0, r);
+		/* tls_session without the lookup, to mark the flow first */
+		f = conn_new(t + (usec_t)i * 20 * SEC, h, 0, a, 443, APP_TLS,
+		    sni, ei, r);
+		f->u.tcp.up = 1 * KB;
+		f->u.tcp.down = 30 * KB;
+		f->u.tcp.bighello = big;
+		flow_start(f);
 	}
 }
 
@@ -3492,11 +3614,15 @@ ev_twin(struct event *e, const struct sched *sc, struct scenario_s *scen,
 		    "group");
 		break;
 	case K_SNI_LOOKALIKE:
+	case K_SNI_LOOKALIKE_PQ:
 		dst = ip4("151.101.2.133");
 		ev_dst_ip(e, dst);
-		ev_sni_lookalike(h, t, dst, ei, r);
+		ev_sni_lookalike(h, t, dst, sc->kind == K_SNI_LOOKALIKE_PQ, ei,
+		    r);
 		ev_note(e, "60 short TLS connections with random-looking SNIs "
-		    "that do not match the SNIcat pattern");
+		    "that do not match the SNIcat pattern%s",
+		    sc->kind == K_SNI_LOOKALIKE_PQ ? ", in Chrome 124's "
+		    "hellos of 1.5 KB: the SNI in the second segment" : "");
 		break;
 	case K_DOH_BROWSER:
 		/*
@@ -3632,9 +3758,10 @@ static const struct sched sched_archive[] = {
 	S(FORM_POST, 1, 10, 30, 2),
 };
 
+/* Chrome 124's hellos: the name is read only from a reassembled hello. */
 static const struct sched sched_snicat[] = {
-	S(SNICAT, 1, 13, 0, 1),
-	S(SNI_LOOKALIKE, 1, 13, 10, 2),
+	S(SNICAT_PQ, 1, 13, 0, 1),
+	S(SNI_LOOKALIKE_PQ, 1, 13, 10, 2),
 };
 
 static const struct sched sched_cloud[] = {

@@ -1419,6 +1419,59 @@ test_tls_volume(void **state)
 	del_chan(c);
 }
 
+/* A ClientHello in pieces: its SNI is judged once the pieces complete it. */
+static void
+test_tls_snicat_pieces(void **state)
+{
+	struct chan *c;
+	struct conn k, k2;
+	uint8_t b[512];
+	const char *name = "LIST-abcdefgh12345678.c2.example";
+	size_t len;
+	int i;
+
+	(void)state;
+	c = new_chan(256);
+	len = client_hello(b, sizeof(b), name, strlen(name));
+	/* Three pieces, the middle one retransmitted with more data. */
+	conn_init(&k, "10.0.0.5", "198.51.100.30", 50000, 443, 0);
+	tcp_send(c, &k, T0, b, 40);
+	assert_int_equal(c->st.tls_truncated, 1);
+	assert_int_equal(c->nhellos, 1);
+	tcp_at(c, &k, T0, k.seq, b + 40, 20, 20);
+	tcp_at(c, &k, T0, k.seq, b + 40, 50, 50);
+	k.seq += 50;
+	assert_int_equal(nev, 0);
+	tcp_send(c, &k, T0, b + 90, len - 90);
+	assert_int_equal(count_det(DET_TLS_SNICAT), 1);
+	assert_string_equal(find_det(DET_TLS_SNICAT)->domain, "c2.example");
+	assert_int_equal(c->st.tls_reassembled, 1);
+	assert_int_equal(c->nhellos, 0);
+	/* A piece missing: the hello is given up, nothing is guessed. */
+	conn_init(&k2, "10.0.0.6", "198.51.100.30", 50001, 443, 0);
+	tcp_send(c, &k2, T0, b, 40);
+	tcp_at(c, &k2, T0, k2.seq + 10, b + 50, len - 50, len - 50);
+	assert_int_equal(c->st.tls_lost, 1);
+	assert_int_equal(c->nhellos, 0);
+	/* Cut by the capture: it cannot be completed, nDPI's name is used. */
+	conn_init(&k2, "10.0.0.6", "198.51.100.30", 50002, 443, 0);
+	tcp_at(c, &k2, T0, k2.seq, b, 60, 40);
+	assert_int_equal(c->nhellos, 0);
+	/* More hellos in pieces than buffers: the oldest is lost, counted. */
+	for (i = 0; i < CHAN_HELLOS + 3; i++) {
+		conn_init(&k2, "10.0.0.7", "198.51.100.30",
+		    (uint16_t)(51000 + i), 443, 0);
+		tcp_send(c, &k2, T0 + i * 10000, b, 40);
+	}
+	assert_int_equal(c->nhellos, CHAN_HELLOS);
+	assert_int_equal(c->st.tls_lost, 4);
+	/* ... and buffers left waiting are dropped as time moves on. */
+	tcp_send(c, &k, T0 + CHAN_HELLO_IDLE + XT_SEC, b, 10);
+	assert_int_equal(c->st.tls_lost, 4 + CHAN_HELLOS);
+	assert_int_equal(count_det(DET_TLS_SNICAT), 1);
+	del_chan(c);
+}
+
 static void
 test_tls_nosni(void **state)
 {
@@ -1937,6 +1990,7 @@ main(void)
 		cmocka_unit_test(test_tls_sni_parse),
 		cmocka_unit_test(test_snicat_match),
 		cmocka_unit_test(test_tls_snicat),
+		cmocka_unit_test(test_tls_snicat_pieces),
 		cmocka_unit_test(test_tls_volume),
 		cmocka_unit_test(test_tls_nosni),
 		cmocka_unit_test(test_dns_encrypted),
