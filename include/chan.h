@@ -12,7 +12,8 @@
  * of a cloud service per host and per network, first TLS-without-SNI
  * contact), the list of cloud-storage server-name suffixes and the set of
  * public DNS resolver addresses.  Calls: libc, the nDPI id/risk constants,
- * params_default, yd_parse_ports and netset_contains.  Never logs and
+ * params_default_all, yd_parse_ports and netset (lookups; freeing the set
+ * it was given).  Never logs and
  * never allocates after chan_init (chan_set_cloud_suffixes and
  * chan_set_resolvers take what the caller built); a full table reuses its
  * least recently used entry and
@@ -311,6 +312,7 @@ struct chan_hello {
 	uint32_t	 slot, gen;	/* the flow, as the capture names it */
 	uint32_t	 next_seq;
 	uint32_t	 len;
+	uint32_t	 need;		/* bytes to the end of its record */
 	xtime_t		 ts;		/* last piece; 0: free */
 	uint8_t		 buf[CHAN_HELLO_MAX];
 };

@@ -9,8 +9,9 @@
  * for the per-host signals — a small set of hosts seen acting as internal
  * resolvers, the libpsl context and the parser's cache.  A full table
  * evicts its least recently updated entry and counts it.  Calls dns.c
- * (libresolv, libpsl) and params_default (params.c) to read parameter
- * defaults.  Never logs; never allocates after init.
+ * (libresolv, libpsl), params_default_all (params.c) to read parameter
+ * defaults and yd_format_duration for the reasons.  Never logs; never
+ * allocates after init.
  *
  * Why per registered domain: a tunnel must put its data left of a domain
  * whose authoritative server it controls, so many distinct, encoded-

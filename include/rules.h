@@ -3,7 +3,8 @@
  *
  * Owns: a ruleset -- every rule of every *.yaml file in the directory, read
  * in name order, with each rule's parameter blob.  Calls: yamldoc (tree,
- * value readers, unit parsers), event.c (detector names), libc.  Never
+ * value readers, unit parsers), params.c (defaults, bounds), event.c
+ * (detector names), libc.  Never
  * logs: every error goes into the caller's struct yerrs as
  * "file:line:column: message", all of them collected before the load fails.
  *

@@ -150,40 +150,54 @@ analysis_score_conf(struct score_conf *sc, const struct config *conf,
 	return 0;
 }
 
+/* The lists shipped next to the rules, loaded before they are installed. */
+struct chan_lists {
+	struct chan_suffixes	 cloud;		/* cloud-storage.txt */
+	struct netset		 resolvers;	/* dns-resolvers.txt */
+};
+
+static void
+analysis_lists_free(struct chan_lists *l)
+{
+	chan_suffixes_free(&l->cloud);
+	netset_free(&l->resolvers);
+}
+
 /*
- * The lists shipped next to the rules: cloud-storage server names and
- * public DNS resolvers.  A missing file leaves that detector to nDPI's
- * classification alone; a bad line is refused like a bad rule.
+ * A missing file leaves its detector to nDPI's classification alone (an
+ * empty list); a bad line is refused like a bad rule, at start and on a
+ * reload alike.
  */
 static int
-analysis_chan_lists(struct chan *c, const struct config *conf, char *err,
-    size_t errlen)
+analysis_lists_load(struct chan_lists *l, const struct config *conf,
+    char *err, size_t errlen)
 {
-	struct chan_suffixes l;
-	struct netset rs;
 	char path[4096];
 
-	memset(&l, 0, sizeof(l));
+	memset(&l->cloud, 0, sizeof(l->cloud));
+	netset_init(&l->resolvers);
 	snprintf(path, sizeof(path), "%s/cloud-storage.txt",
 	    analysis_rules_dir(conf));
-	if (access(path, R_OK) == 0) {
-		if (chan_load_suffixes(&l, path, err, errlen) != 0) {
-			chan_suffixes_free(&l);
-			return -1;
-		}
-		chan_set_cloud_suffixes(c, &l);
-	}
+	if (access(path, R_OK) == 0 &&
+	    chan_load_suffixes(&l->cloud, path, err, errlen) != 0)
+		goto fail;
 	snprintf(path, sizeof(path), "%s/dns-resolvers.txt",
 	    analysis_rules_dir(conf));
-	if (access(path, R_OK) == 0) {
-		netset_init(&rs);
-		if (netset_load_file(&rs, path, err, errlen) != 0) {
-			netset_free(&rs);
-			return -1;
-		}
-		chan_set_resolvers(c, &rs);
-	}
+	if (access(path, R_OK) == 0 &&
+	    netset_load_file(&l->resolvers, path, err, errlen) != 0)
+		goto fail;
 	return 0;
+fail:
+	analysis_lists_free(l);
+	return -1;
+}
+
+/* Hands both lists over; l is left empty. */
+static void
+analysis_lists_install(struct chan *c, struct chan_lists *l)
+{
+	chan_set_cloud_suffixes(c, &l->cloud);
+	chan_set_resolvers(c, &l->resolvers);
 }
 
 struct analysis *
@@ -193,6 +207,7 @@ analysis_new(struct config *conf, struct pipe_ctl *ctl, char *err,
 	struct analysis *an;
 	struct alert_conf ac;
 	struct score_conf sc;
+	struct chan_lists lists;
 	char lerr[1024];
 
 	if ((an = calloc(1, sizeof(*an))) == NULL) {
@@ -213,8 +228,9 @@ analysis_new(struct config *conf, struct pipe_ctl *ctl, char *err,
 	    &conf->intel.domain_lists, err, errlen) == -1)
 		goto fail;
 	if (chan_init(&an->chan, CHAN_KEYS, err, errlen) == -1 ||
-	    analysis_chan_lists(&an->chan, conf, err, errlen) == -1)
+	    analysis_lists_load(&lists, conf, err, errlen) == -1)
 		goto fail;
+	analysis_lists_install(&an->chan, &lists);
 	if (dnstun_init(&an->dns, DNS_KEYS, err, errlen) == -1)
 		goto fail;
 	if (analysis_score_conf(&sc, conf, err, errlen) == -1 ||
@@ -632,6 +648,7 @@ analysis_reload(struct analysis *an, struct config *conf, char *err,
 	struct geo g;
 	struct score_conf sc;
 	struct alert_conf ac;
+	struct chan_lists lists;
 
 	if ((rs = analysis_rules_load(conf, err, errlen)) == NULL)
 		return -1;
@@ -649,8 +666,15 @@ analysis_reload(struct analysis *an, struct config *conf, char *err,
 		rules_free(rs);
 		return -1;
 	}
+	if (analysis_lists_load(&lists, conf, err, errlen) == -1) {
+		geo_close(&g);
+		intel_free(&in);
+		rules_free(rs);
+		return -1;
+	}
 	alert_conf_from_config(&ac, conf);
 	if (alert_set_conf(an->alerter, &ac, err, errlen) == -1) {
+		analysis_lists_free(&lists);
 		geo_close(&g);
 		intel_free(&in);
 		rules_free(rs);
@@ -667,8 +691,7 @@ analysis_reload(struct analysis *an, struct config *conf, char *err,
 	an->rules = rs;
 	score_set_params(an->score, &sc.vp);
 	detectors_apply(rs, &an->chan, &an->dns, an->score);
-	if (analysis_chan_lists(&an->chan, conf, err, errlen) == -1)
-		log_warnx("rules: %s; the previous list stays", err);
+	analysis_lists_install(&an->chan, &lists);
 	/* The same path again: reopen it for log rotation. */
 	if (alert_reopen(an->alerter, err, errlen) == -1)
 		log_warnx("alerts: %s", err);

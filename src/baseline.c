@@ -336,7 +336,7 @@ baseline_table_insert(struct bl_table *t, const void *rec)
 	if (src->key == 0)
 		return -1;
 	/* Loading a state file: no record pointers are held, grow freely. */
-	while (t->count >= t->limit && t->limit < t->max)
+	while (t->count >= t->limit && t->limit < t->max && t->cap < t->maxcap)
 		if (bl_table_grow(t) == -1)
 			break;
 	if ((h = bl_find(t, src->key)) == NULL)
@@ -391,7 +391,8 @@ baseline_init(struct baseline *bl, const struct bl_conf *c,
 {
 	memset(bl, 0, sizeof(*bl));
 	bl->c = *c;
-	if (max_hosts < 1 || max_entries < 1 || max_dests < 1 ||
+	/* Fewer than 16 leaves a probe window with no room to place one. */
+	if (max_hosts < 16 || max_entries < 16 || max_dests < 16 ||
 	    max_hosts > UINT32_MAX / 2 || max_entries > UINT32_MAX / 2 ||
 	    max_dests > UINT32_MAX / 2) {
 		snprintf(err, errlen, "baseline: table sizes out of range");

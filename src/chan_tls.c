@@ -36,6 +36,7 @@
 #include "chan.h"
 
 static int	chan_tls_rd16(const uint8_t *);
+static size_t	chan_tls_rd24(const uint8_t *);
 static int	chan_alnum(unsigned char);
 static void	chan_printable(char *, size_t, const char *, size_t);
 static void	chan_snicat(struct chan *, const struct pktinfo *,
@@ -58,6 +59,12 @@ static int
 chan_tls_rd16(const uint8_t *p)
 {
 	return p[0] << 8 | p[1];
+}
+
+static size_t
+chan_tls_rd24(const uint8_t *p)
+{
+	return (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2];
 }
 
 /*
@@ -91,7 +98,7 @@ chan_tls_sni(const uint8_t *p, size_t len, const uint8_t **sni,
 		return -1;
 	if (len < 9)
 		return -2;
-	hlen = (size_t)p[6] << 16 | (size_t)p[7] << 8 | p[8];
+	hlen = chan_tls_rd24(p + 6);
 	b = p + 9;
 	/* What of the hello body we have: cut by the record or the capture. */
 	avail = len - 9;
@@ -319,7 +326,7 @@ chan_hello_new(struct chan *c, const struct pktinfo *pi)
 	h->slot = pi->m->slot;
 	h->gen = pi->m->gen;
 	h->len = 0;
-	h->ts = pi->m->ts;
+	h->ts = pi->m->ts != 0 ? pi->m->ts : 1;	/* 0 marks a free buffer */
 	return h;
 }
 
@@ -336,6 +343,8 @@ chan_hello_drop(struct chan *c, struct chan_hello *h, int lost)
  * Add the next piece: -2 while the hello is still incomplete, else what
  * chan_tls_sni says of the whole, the buffer freed.  A piece out of order
  * or cut by the capture ends it (-1): there is no way to fill the hole.
+ * Only the bytes up to the end of the hello's record are kept, and that
+ * record was checked to fit the buffer when the first piece came.
  */
 static int
 chan_hello_more(struct chan *c, struct chan_hello *h, const struct pktinfo *pi,
@@ -343,23 +352,29 @@ chan_hello_more(struct chan *c, struct chan_hello *h, const struct pktinfo *pi,
 {
 	const uint8_t *p = pi->payload;
 	int32_t d = (int32_t)(pi->m->tcp_seq - h->next_seq);
-	size_t len = cap;
+	size_t len = cap, skip;
 	int r;
 
 	if (d < 0) {		/* a retransmission, perhaps with more */
-		if ((size_t)-(int64_t)d >= len)
+		skip = (size_t)-(int64_t)d;
+		if (skip >= len)
 			return -2;
-		p += -(int64_t)d;
-		len -= (size_t)-(int64_t)d;
-	} else if (d > 0 || cap < pi->payload_len ||
-	    len > sizeof(h->buf) - h->len) {
+		p += skip;
+		len -= skip;
+	} else if (d > 0) {
 		chan_hello_drop(c, h, 1);
 		return -1;
 	}
+	if (cap < pi->payload_len && len < h->need - h->len) {
+		chan_hello_drop(c, h, 1);
+		return -1;
+	}
+	if (len > h->need - h->len)
+		len = h->need - h->len;
 	memcpy(h->buf + h->len, p, len);
 	h->len += (uint32_t)len;
 	h->next_seq += (uint32_t)len;
-	h->ts = pi->m->ts;
+	h->ts = pi->m->ts != 0 ? pi->m->ts : 1;
 	if ((r = chan_tls_sni(h->buf, h->len, sni, snilen)) == -2)
 		return -2;
 	/* The buffer stays as it is until reused: *sni may point into it. */
@@ -375,7 +390,7 @@ chan_tls_packet(struct chan *c, const struct pktinfo *pi, struct event *out,
 {
 	const uint8_t *sni;
 	struct chan_hello *h;
-	size_t cap, snilen;
+	size_t cap, snilen, need;
 	int r;
 
 	if (pi->payload == NULL || pi->host == NULL || pi->remote == NULL)
@@ -398,10 +413,20 @@ chan_tls_packet(struct chan *c, const struct pktinfo *pi, struct event *out,
 	c->st.tls_hellos++;
 	if (r == -2) {
 		c->st.tls_truncated++;
-		if (cap == pi->payload_len && cap < CHAN_HELLO_MAX) {
+		/*
+		 * Reassembled only when the whole handshake message is in
+		 * its one record and the record fits the buffer: a hello
+		 * spread over several records would never parse here.
+		 */
+		need = cap >= 9 ? 5 + (size_t)chan_tls_rd16(pi->payload + 3) :
+		    0;
+		if (cap == pi->payload_len && need > cap &&
+		    need <= CHAN_HELLO_MAX &&
+		    chan_tls_rd24(pi->payload + 6) + 9 <= need) {
 			h = chan_hello_new(c, pi);
 			memcpy(h->buf, pi->payload, cap);
 			h->len = (uint32_t)cap;
+			h->need = (uint32_t)need;
 			h->next_seq = pi->m->tcp_seq + (uint32_t)cap;
 			return 1;
 		}
@@ -510,6 +535,10 @@ chan_tls_nosni(struct chan *c, const struct flowinfo *fi, xtime_t ts,
  * than lookups do: a busy workstation sends some hundred kilobytes of
  * queries in ten minutes, a tunnel megabytes.  Resolvers are known by
  * address (rules/dns-resolvers.txt) or by nDPI naming the flow DoH_DoT.
+ * A client configured with an address for a URL (https://1.1.1.1/...)
+ * sends no name either, as TLS forbids addresses there: it bypasses the
+ * resolver the network watches all the same, and is one allowlist line
+ * away when sanctioned.
  */
 static void
 chan_dns_encrypted(struct chan *c, const struct flowinfo *fi, xtime_t ts,
@@ -532,9 +561,13 @@ chan_dns_encrypted(struct chan *c, const struct flowinfo *fi, xtime_t ts,
 	    fi->app_proto == NDPI_PROTOCOL_TLS ||
 	    (fi->risk & (1ULL << NDPI_TLS_MISSING_SNI)) != 0;
 	listed = netset_contains(&c->resolvers, fi->remote);
-	if (!doh && !(listed && tls))
-		return;
 	named = name != NULL && name[0] != '\0';
+	/*
+	 * A named flow is DNS only if nDPI knows the name for a DoH server:
+	 * a resolver's address may also serve other names.
+	 */
+	if (!doh && !(listed && tls && !named))
+		return;
 	nosni = listed && !named && chan_port_in(chan_ports_get(c,
 	    PL_DOH_NOSNI, p->nosni_ports), fi->rport);
 	chan_key_set(&k, CK_DNS_ENCRYPTED, fi->host, fi->remote, 0, 0, NULL,

@@ -8,7 +8,8 @@
 #   2. a rule file with an unknown detector and a bad ATT&CK technique id
 #      added, SIGHUP: the log says the reload was refused and names both
 #      errors, exfild keeps running, and a large ping to 127.0.0.3 still
-#      alerts (the old rules stay in force)
+#      alerts (the old rules stay in force); then a bad address in
+#      dns-resolvers.txt alone: refused too, naming file:line:column
 #   3. the broken file removed and both ICMP rules set enabled: false,
 #      SIGHUP: the log says it was reloaded; large pings to 127.0.0.4 are
 #      analysed (SIGUSR1 stats: analysis.packets grows) and raise no
@@ -178,6 +179,21 @@ if ping_alert 10 127.0.0.3; then
 else
 	bad "after the refused reload: no EXF-ICMP-002 for 127.0.0.3"
 fi
+# A list shipped with the rules is checked the same way.
+rm -f "$T/rules/zz-broken.yaml"
+cp "$T/rules/dns-resolvers.txt" "$T/resolvers.good"
+echo "1.1.1.300" >> "$T/rules/dns-resolvers.txt"
+nl=$(wc -l < "$T/rules/dns-resolvers.txt")
+n_refused=$(log_count 'reload refused')
+kill -HUP "$EXF_PID"
+if wait_for 10 log_has 'reload refused' $((n_refused + 1)) &&
+    grep -q "dns-resolvers.txt:$nl:1:" "$ERR"; then
+	ok "SIGHUP, bad resolver list: refused, naming dns-resolvers.txt:$nl:1"
+else
+	bad "SIGHUP, bad resolver list: not refused with its position"
+	grep 'reload' "$ERR" | tail -n 2 | cut -c1-400
+fi
+cp "$T/resolvers.good" "$T/rules/dns-resolvers.txt"
 
 # ---- 3. fixed: ICMP rules disabled, accepted, no ICMP alert ------------------
 

@@ -571,6 +571,10 @@ test_bad_sizes(void **state)
 	assert_int_equal(baseline_init(&bl, &c, 0, 10, 10, err, sizeof(err)),
 	    -1);
 	assert_true(err[0] != '\0');
+	err[0] = '\0';
+	assert_int_equal(baseline_init(&bl, &c, 16, 2, 16, err, sizeof(err)),
+	    -1);
+	assert_true(err[0] != '\0');
 }
 
 int

@@ -1425,7 +1425,7 @@ test_tls_snicat_pieces(void **state)
 {
 	struct chan *c;
 	struct conn k, k2;
-	uint8_t b[512];
+	uint8_t b[512], big[CHAN_HELLO_MAX * 2];
 	const char *name = "LIST-abcdefgh12345678.c2.example";
 	size_t len;
 	int i;
@@ -1457,6 +1457,37 @@ test_tls_snicat_pieces(void **state)
 	conn_init(&k2, "10.0.0.6", "198.51.100.30", 50002, 443, 0);
 	tcp_at(c, &k2, T0, k2.seq, b, 60, 40);
 	assert_int_equal(c->nhellos, 0);
+	/*
+	 * A record claiming more than a buffer holds, or a handshake longer
+	 * than its record (it would continue in another record): not kept.
+	 */
+	memcpy(big, b, 60);
+	big[3] = 0x40;				/* record: 16 KB */
+	big[4] = 0x00;
+	big[6] = 0; big[7] = 0x3f; big[8] = 0xfc;
+	conn_init(&k2, "10.0.0.6", "198.51.100.30", 50003, 443, 0);
+	tcp_send(c, &k2, T0, big, 60);
+	assert_int_equal(c->nhellos, 0);
+	memcpy(big, b, 60);
+	big[7] = (uint8_t)(len >> 8);		/* handshake > record */
+	big[8] = (uint8_t)len;
+	tcp_send(c, &k2, T0, big, 60);
+	assert_int_equal(c->nhellos, 0);
+	/*
+	 * The most a buffer keeps is its record: a long retransmission that
+	 * overlaps the pieces seen, and more data after the hello, are cut
+	 * to what the record still needs.
+	 */
+	memset(big, 'A', sizeof(big));
+	len = client_hello(big, sizeof(big), name, strlen(name));
+	conn_init(&k2, "10.0.0.6", "198.51.100.30", 50004, 443, 0);
+	tcp_send(c, &k2, T0, big, 40);
+	assert_int_equal(c->nhellos, 1);
+	tcp_at(c, &k2, T0, k2.seq - 30, big + 10, sizeof(big) - 10,
+	    sizeof(big) - 10);
+	assert_int_equal(c->nhellos, 0);
+	assert_int_equal(c->st.tls_reassembled, 2);
+	assert_int_equal(count_det(DET_TLS_SNICAT), 2);
 	/* More hellos in pieces than buffers: the oldest is lost, counted. */
 	for (i = 0; i < CHAN_HELLOS + 3; i++) {
 		conn_init(&k2, "10.0.0.7", "198.51.100.30",
@@ -1468,7 +1499,7 @@ test_tls_snicat_pieces(void **state)
 	/* ... and buffers left waiting are dropped as time moves on. */
 	tcp_send(c, &k, T0 + CHAN_HELLO_IDLE + XT_SEC, b, 10);
 	assert_int_equal(c->st.tls_lost, 4 + CHAN_HELLOS);
-	assert_int_equal(count_det(DET_TLS_SNICAT), 1);
+	assert_int_equal(count_det(DET_TLS_SNICAT), 2);
 	del_chan(c);
 }
 
@@ -1599,10 +1630,20 @@ test_dns_encrypted(void **state)
 	assert_true(ev->bytes > 2000000);
 	assert_string_equal(ev->domain, "doh.example.net");
 	assert_non_null(strstr(ev->reason, "threshold"));
+	/* Another name on a listed address is not DNS, whatever its volume. */
+	s.remote = "8.8.8.8";
+	s.master = 0;
+	s.app = NDPI_PROTOCOL_TLS;
+	s.appname = "TLS";
+	s.sni = "www.example.org";
+	s.sent = 3000000;
+	rec_send(c, T0 + 15 * XT_MIN, &s);
+	assert_int_equal(count_det(DET_DNS_ENCRYPTED), 3);
 	/* Not TLS at all, to a listed resolver (plain DNS over TCP): quiet. */
 	s.remote = "8.8.8.8";
 	s.rport = 53;
 	s.master = NDPI_PROTOCOL_DNS;
+	s.app = 0;
 	s.appname = "DNS";
 	s.sni = NULL;
 	rec_send(c, T0 + 20 * XT_MIN, &s);
