@@ -52,6 +52,7 @@ struct capture {
 	pcap_t		*pc;
 	int		 dlt;
 	int		 offline;
+	int		 fd;		/* live: polled for packets; else -1 */
 	int		 progress;	/* show replay progress on the terminal */
 	uint64_t	 file_size;
 	char		 source[256];	/* file or interface, for messages */

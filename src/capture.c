@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #define EXPIRE_BUDGET	4096	/* flows ended per expiry pass */
 #define PUBLISH_EVERY	8192	/* packets between counter snapshots */
 #define CAPTURE_IOBUF	(1 << 20)	/* stdio buffer for offline reads */
+#define CAPTURE_POLL_MS	100		/* longest wait on a quiet link */
 
 
 static int
@@ -71,6 +73,16 @@ capture_open_live(struct capture *cap, const char *ifname, const char *bpf,
 	}
 	snprintf(cap->source, sizeof(cap->source), "%s", ifname);
 	cap->dlt = pcap_datalink(cap->pc);
+	/*
+	 * Linux's TPACKET_V3 ring never wakes a blocked read on a quiet
+	 * link, whatever the timeout: a flow that ended before the silence
+	 * would wait for the next packet to be judged.  Non-blocking reads
+	 * and our own poll(2) bound the wait instead.
+	 */
+	cap->fd = -1;
+	if (pcap_setnonblock(cap->pc, 1, ebuf) == 0 &&
+	    (cap->fd = pcap_get_selectable_fd(cap->pc)) < 0)
+		(void)pcap_setnonblock(cap->pc, 0, ebuf);
 	if (capture_filter(cap, bpf, err, errlen) == -1)
 		return -1;
 	return 0;
@@ -104,6 +116,7 @@ capture_open_offline(struct capture *cap, const char *path, const char *bpf,
 		return -1;
 	}
 	cap->offline = 1;
+	cap->fd = -1;
 	snprintf(cap->source, sizeof(cap->source), "%s", path);
 	cap->dlt = pcap_datalink(cap->pc);
 	if (stat(path, &sb) == 0)
@@ -343,8 +356,15 @@ capture_run(struct capture *cap)
 	while (!atomic_load_explicit(&cap->stop, memory_order_relaxed)) {
 		rc = pcap_next_ex(cap->pc, &h, &data);
 		if (rc == 0) {
+			struct pollfd pf = { cap->fd, POLLIN, 0 };
+			xtime_t w;
+
+			/* Nothing queued: wait for more, or time out. */
+			if (cap->fd >= 0 &&
+			    poll(&pf, 1, CAPTURE_POLL_MS) > 0)
+				continue;
 			/* Live timeout: a quiet link still ages flows. */
-			xtime_t w = xtime_clock(CLOCK_REALTIME);
+			w = xtime_clock(CLOCK_REALTIME);
 
 			if (w > cap->now)
 				cap->now = w;

@@ -11,7 +11,11 @@
 # curl to servers in "internet".  Checked:
 #   1. the DNS tunnel, large ICMP and archive POST alerts (and the
 #      correlation incident) reach rsyslog, facility local5, as
-#      "prefix -- ECS JSON" lines with the ECS fields; the JSON file has them
+#      "prefix -- ECS JSON" lines with the ECS fields; the JSON file has them;
+#      curl to https://1.1.1.1/ (an address, so no server name; the
+#      "internet" namespace answers for 1.1.1.1 with openssl s_server)
+#      raises EXF-DNS-006, and the same server named cloudflare-dns.com
+#      does not
 #   2. exfild runs with a non-zero uid and no effective capabilities
 #   3. SIGHUP with a broken file is refused and the old configuration keeps
 #      alerting; SIGHUP with a changed file moves alerts.json_file and
@@ -111,6 +115,9 @@ e2e_veth "$NS_R" "$IF_RI" "$NS_I" "$IF_I" || abort "veth router-internet"
 for i in $(seq 1 20); do
 	ip -n "$NS_I" addr add "203.0.113.$i/32" dev lo || abort "203.0.113.$i"
 done
+# A public resolver's address, for the encrypted-DNS check.
+ip -n "$NS_I" addr add 1.1.1.1/32 dev lo || abort "1.1.1.1"
+ip -n "$NS_R" route add 1.1.1.1/32 via "$SERVER" || abort "route 1.1.1.1"
 e2e_wait 10 ip netns exec "$NS_O" ping -q -c 1 -W 1 "$SERVER" >/dev/null ||
     abort "office cannot reach $SERVER through the router"
 e2e_wait 10 ip netns exec "$NS_O" ping -q -c 1 -W 1 203.0.113.20 >/dev/null ||
@@ -164,6 +171,18 @@ else
 fi
 e2e_wait 10 ip netns exec "$NS_O" curl -s -o /dev/null -m 2 \
     "http://$SERVER:8080/" || abort "HTTP server in $NS_I does not answer"
+# TLS on 1.1.1.1:443, a self-signed certificate made here.
+DOH=0
+if command -v openssl >/dev/null 2>&1 &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=e2e \
+    -keyout "$T/tls.key" -out "$T/tls.crt" >/dev/null 2>&1; then
+	e2e_bg TLS_PID ip netns exec "$NS_I" openssl s_server -quiet -www \
+	    -accept 1.1.1.1:443 -cert "$T/tls.crt" -key "$T/tls.key" \
+	    2>>"$T/servers.err"
+	e2e_wait 10 ip netns exec "$NS_O" curl -sk -o /dev/null -m 2 \
+	    https://1.1.1.1/ && DOH=1
+fi
+[ "$DOH" = 1 ] || echo "  note: no TLS server on 1.1.1.1; EXF-DNS-006 not checked"
 
 # ---- the test's rsyslogd ---------------------------------------------------
 
@@ -217,6 +236,7 @@ capture:
   interface: $IF_CAP
 flows:
   idle_timeout: 2s
+  tcp_close_timeout: 1s
   update_interval: 1s
 baseline:
   learning_period: 0s
@@ -351,6 +371,25 @@ done' sh "$T/upload.zip" "$SERVER" > "$T/curl.out" 2>&1
 [ -s "$T/curl.out" ] && echo "  curl: $(head -n 1 "$T/curl.out")"
 
 SEP=' -- '
+if [ "$DOH" = 1 ]; then
+	# The resolver named as a browser names it: encrypted DNS, no alert.
+	ip netns exec "$NS_O" curl -sk -o /dev/null -m 5 \
+	    --resolve cloudflare-dns.com:443:1.1.1.1 https://cloudflare-dns.com/ ||
+	    echo "  curl https://cloudflare-dns.com/ failed"
+	sleep 4		# closed 1 s after its FIN, then judged
+	c=$(count "$JSON1" "" rule.id=EXF-DNS-006)
+	e2e_check "DoH to 1.1.1.1 naming cloudflare-dns.com: no EXF-DNS-006 ($c)" \
+	    test "$c" = 0
+	# By address: TLS carries no server name.
+	ip netns exec "$NS_O" curl -sk -o /dev/null -m 5 https://1.1.1.1/ ||
+	    echo "  curl https://1.1.1.1/ failed"
+	wait_alert 15 "$SYSLOG" "$SEP" rule.id=EXF-DNS-006
+	c=$(count "$SYSLOG" "$SEP" rule.id=EXF-DNS-006 source.ip=$HOST \
+	    destination.ip=1.1.1.1 destination.port=443 \
+	    exfild.detector=dns_encrypted_tunnel)
+	e2e_check "syslog: EXF-DNS-006 for TLS without a server name from $HOST to 1.1.1.1:443 ($c)" \
+	    test "$c" = 1
+fi
 wait_alert 20 "$SYSLOG" "$SEP" rule.id=EXF-DNS-001
 wait_alert 10 "$SYSLOG" "$SEP" rule.id=EXF-ICMP-002
 wait_alert 10 "$SYSLOG" "$SEP" rule.id=EXF-HTTP-001
