@@ -80,6 +80,9 @@
  *   bl_stat_update / bl_stat_mean / bl_stat_p99 / bl_stat_act: one slot.
  *   bl_value_*:           build a dimension value.
  *   bl_time:              local hour, day, hour of day and weekend flag.
+ *   baseline_time:        the same, holidays counted as weekend days.
+ *   baseline_set_holidays: the local days learned as weekend days (a
+ *                         copy; -1 out of memory, the old list kept).
  */
 #ifndef BASELINE_H
 #define BASELINE_H
@@ -205,6 +208,8 @@ struct baseline {
 	struct bl_stat	 pop_peak;
 	uint64_t	 seed[2];	/* hash key */
 	uint64_t	 host_hours;	/* hours learned, all hosts */
+	uint32_t	*holidays;	/* local days, ascending: weekend days */
+	size_t		 nholidays;
 };
 
 /* Where a reference figure comes from, for a host or the population. */
@@ -298,5 +303,9 @@ void		 bl_value_region(struct bl_value *, const char *);
 void		 bl_value_port(struct bl_value *, uint8_t proto, uint16_t port);
 
 void		 bl_time(struct bl_time *, xtime_t, int utc_offset);
+void		 baseline_time(const struct baseline *, struct bl_time *,
+		    xtime_t, int utc_offset);
+int		 baseline_set_holidays(struct baseline *, const uint32_t *days,
+		    size_t n);
 
 #endif

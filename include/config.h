@@ -46,6 +46,12 @@ struct strlist {
 	size_t		  n;
 };
 
+/* Calendar dates as days since 1970-01-01, ascending, no duplicates. */
+struct datelist {
+	uint32_t	*v;
+	size_t		 n;
+};
+
 struct host_group {
 	char		*name;		/* [A-Za-z0-9_.-]+, used as "@name" */
 	struct netset	 nets;		/* prepared */
@@ -147,6 +153,7 @@ struct config {
 		xtime_t		 entry_ttl;
 		int		 alert_threshold; /* 0..100 */
 		int		 score_server_replies;
+		struct datelist	 holidays;	/* local dates */
 	} baseline;
 
 	struct {
@@ -202,6 +209,7 @@ enum config_type {
 	CT_UTCOFF,	/* int seconds, "+HH:MM" */
 	CT_CIDRS,	/* struct netset; at least min prefixes */
 	CT_PATHS,	/* struct strlist of non-empty paths */
+	CT_DATES,	/* struct datelist, "YYYY-MM-DD" */
 	CT_GROUPS,	/* struct config_groups */
 	CT_ALLOW	/* struct config_allow */
 };

@@ -43,6 +43,7 @@
  *   score_conf_default: defaults for the whole scorer (tests, no config).
  *   score_new / score_free
  *   score_set_params:   adopt new detector parameters (rule reload).
+ *   score_set_holidays: adopt a new holiday list (configuration reload).
  *   score_record:       account one flow record; returns events written.
  *   score_tick:         packet time moved on: bounded expiry of the tables.
  *   score_save_due:     a save interval of packet time has passed.
@@ -113,6 +114,8 @@ struct score_conf {
 	int		 utc_offset;		/* seconds east of UTC */
 	xtime_t		 record_interval;	/* flows.update_interval */
 	uint64_t	 seed;			/* hash key; 0 = from first record */
+	const uint32_t	*holidays;		/* baseline.holidays: local days */
+	size_t		 nholidays;		/* (copied by score_new) */
 	struct volume_params vp;
 };
 
@@ -148,6 +151,9 @@ int		 score_conf_default(struct score_conf *, char *err,
 struct scorer	*score_new(const struct score_conf *, char *err, size_t errlen);
 void		 score_free(struct scorer *);
 void		 score_set_params(struct scorer *, const struct volume_params *);
+/* 0, or -1 (out of memory) with the old list kept. */
+int		 score_set_holidays(struct scorer *, const uint32_t *days,
+		    size_t n);
 int		 score_record(struct scorer *, const struct flowinfo *,
 		    struct event *out, int maxout);
 void		 score_tick(struct scorer *, xtime_t now);

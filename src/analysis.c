@@ -147,6 +147,8 @@ analysis_score_conf(struct score_conf *sc, const struct config *conf,
 	sc->score_server_replies = conf->baseline.score_server_replies;
 	sc->utc_offset = conf->utc_offset;
 	sc->record_interval = conf->flows.update_interval;
+	sc->holidays = conf->baseline.holidays.v;
+	sc->nholidays = conf->baseline.holidays.n;
 	return 0;
 }
 
@@ -690,6 +692,9 @@ analysis_reload(struct analysis *an, struct config *conf, char *err,
 	rules_free(an->rules);
 	an->rules = rs;
 	score_set_params(an->score, &sc.vp);
+	if (score_set_holidays(an->score, sc.holidays, sc.nholidays) == -1)
+		log_warnx("baseline.holidays: out of memory; the previous "
+		    "list stays");
 	detectors_apply(rs, &an->chan, &an->dns, an->score);
 	analysis_lists_install(&an->chan, &lists);
 	/* The same path again: reopen it for log rotation. */

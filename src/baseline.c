@@ -419,6 +419,9 @@ baseline_free(struct baseline *bl)
 	bl_table_free(&bl->hosts);
 	bl_table_free(&bl->entries);
 	bl_table_free(&bl->dests);
+	free(bl->holidays);
+	bl->holidays = NULL;
+	bl->nholidays = 0;
 }
 
 static void
@@ -559,6 +562,50 @@ bl_weekend(uint32_t day)
 	return wd == 0 || wd == 6;
 }
 
+/* A holiday is learned and judged as the weekend it resembles. */
+static int
+bl_daytype(const struct baseline *bl, uint32_t day)
+{
+	size_t lo = 0, hi = bl->nholidays, mid;
+
+	if (bl_weekend(day))
+		return 1;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (bl->holidays[mid] == day)
+			return 1;
+		if (bl->holidays[mid] < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+void
+baseline_time(const struct baseline *bl, struct bl_time *t, xtime_t now,
+    int utc_offset)
+{
+	bl_time(t, now, utc_offset);
+	t->weekend = bl_daytype(bl, t->day);
+}
+
+int
+baseline_set_holidays(struct baseline *bl, const uint32_t *days, size_t n)
+{
+	uint32_t *v = NULL;
+
+	if (n > 0) {
+		if ((v = calloc(n, sizeof(*v))) == NULL)
+			return -1;
+		memcpy(v, days, n * sizeof(*v));
+	}
+	free(bl->holidays);
+	bl->holidays = v;
+	bl->nholidays = n;
+	return 0;
+}
+
 void
 bl_time(struct bl_time *t, xtime_t now, int utc_offset)
 {
@@ -651,7 +698,7 @@ bl_observe(struct baseline *bl, struct bl_host *h, uint32_t hour,
     uint64_t bytes, uint64_t peak)
 {
 	const struct bl_conf *c = &bl->c;
-	int wk = bl_weekend(hour / 24), hod = (int)(hour % 24);
+	int wk = bl_daytype(bl, hour / 24), hod = (int)(hour % 24);
 	int active = bytes >= c->active_bytes;
 	double x = log2(1.0 + (double)bytes);
 	double xp = log2(1.0 + (double)peak);

@@ -146,6 +146,10 @@ static const struct config_opt config_table[] = {
 	O_BOOL("baseline.score_server_replies",
 	    baseline.score_server_replies, "false",
 	    "also score replies of internal servers to outside clients"),
+	{ "baseline.holidays", CT_DATES, F(baseline.holidays,
+	    struct datelist), 0, 0, NULL, "", "local dates (\"YYYY-MM-DD\") "
+	    "learned and judged as weekend days: public holidays, company "
+	    "closures", 0 },
 
 	O_PATH("state.path", state.path, "/var/lib/exfild/state.db",
 	    "baseline state file; \"\" keeps baselines in memory only"),
@@ -687,6 +691,7 @@ config_set_default(struct config *cfg, const struct config_opt *o)
 		}
 		return netset_prepare(f);
 	case CT_PATHS:
+	case CT_DATES:
 	case CT_GROUPS:
 	case CT_ALLOW:
 		return 0;	/* empty by default */
@@ -731,6 +736,9 @@ config_free(struct config *cfg)
 			break;
 		case CT_PATHS:
 			strlist_free(f);
+			break;
+		case CT_DATES:
+			free(((struct datelist *)f)->v);
 			break;
 		case CT_GROUPS:
 			config_groups_free(f);
@@ -879,6 +887,90 @@ config_read_paths(struct conf_parse *p, const struct config_opt *o,
 	*dst = l;
 }
 
+/* "YYYY-MM-DD" into days since 1970-01-01; -1 if it is not a date. */
+static int64_t
+config_parse_date(const char *s)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	int y, m, d, i, leap;
+	int64_t days;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' :
+		    !isdigit((unsigned char)s[i]))
+			return -1;
+	if (s[10] != '\0')
+		return -1;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1970 || y > 2999 || m < 1 || m > 12 || d < 1 ||
+	    d > mdays[m - 1] + (m == 2 && leap))
+		return -1;
+	/* Whole years, then months of this one. */
+	days = (int64_t)(y - 1970) * 365 + (y - 1969) / 4 - (y - 1901) / 100 +
+	    (y - 1601) / 400;
+	for (i = 0; i < m - 1; i++)
+		days += mdays[i] + (i == 1 && leap);
+	return days + d - 1;
+}
+
+static int
+config_date_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+config_read_dates(struct conf_parse *p, const struct config_opt *o,
+    const struct ynode *v)
+{
+	struct datelist *dst = config_field(p->cfg, o), l = { NULL, 0 };
+	ssize_t n, i;
+	size_t j, k;
+	int64_t day;
+	int bad = 0;
+
+	if ((n = yd_seq(p->doc, v, o->key)) <= 0)
+		goto out;
+	if ((l.v = calloc((size_t)n, sizeof(*l.v))) == NULL) {
+		ydoc_err(p->doc, v, "%s: out of memory", o->key);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct ynode *it = v->items[i];
+
+		if (it->kind != YN_SCALAR || ynode_is_null(it) ||
+		    (day = config_parse_date(it->str)) < 0) {
+			ydoc_err(p->doc, it, "%s: expected a date as "
+			    "YYYY-MM-DD, got %s", o->key, it->kind ==
+			    YN_SCALAR && !ynode_is_null(it) ? it->str :
+			    ynode_kind_name(it));
+			bad = 1;
+			continue;
+		}
+		l.v[l.n++] = (uint32_t)day;
+	}
+	if (bad) {
+		free(l.v);
+		return;
+	}
+	qsort(l.v, l.n, sizeof(*l.v), config_date_cmp);
+	for (j = k = 0; j < l.n; j++)
+		if (k == 0 || l.v[j] != l.v[k - 1])
+			l.v[k++] = l.v[j];
+	l.n = k;
+out:
+	if (n == -1)
+		return;
+	free(dst->v);
+	*dst = l;
+}
+
 static void
 config_read_groups(struct conf_parse *p, const struct config_opt *o,
     const struct ynode *v)
@@ -1002,6 +1094,9 @@ config_read(struct conf_parse *p, const struct config_opt *o,
 		break;
 	case CT_PATHS:
 		config_read_paths(p, o, v);
+		break;
+	case CT_DATES:
+		config_read_dates(p, o, v);
 		break;
 	case CT_GROUPS:
 		config_read_groups(p, o, v);
@@ -1137,6 +1232,9 @@ config_allow_asns(struct conf_parse *p, const struct ynode *v,
 
 	if ((n = config_allow_list(p, v, "allowlist.asn")) == -1)
 		return -1;
+	/* A duplicate key (refused elsewhere) must not leak the first. */
+	free(e->asn);
+	e->nasn = 0;
 	if ((e->asn = calloc((size_t)n, sizeof(*e->asn))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -1166,6 +1264,8 @@ config_allow_ports(struct conf_parse *p, const struct ynode *v,
 
 	if ((n = config_allow_list(p, v, "allowlist.port")) == -1)
 		return -1;
+	free(e->port);
+	e->nport = 0;
 	if ((e->port = calloc((size_t)n, sizeof(*e->port))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -1491,6 +1591,30 @@ config_dump_strlist(FILE *fp, const struct strlist *l)
 	fputc(']', fp);
 }
 
+static void
+config_dump_dates(FILE *fp, const struct datelist *l)
+{
+	int64_t z, era, doe, yoe, y, doy, mp, d, m;
+	size_t i;
+
+	fputc('[', fp);
+	for (i = 0; i < l->n; i++) {
+		/* Days to a civil date (Howard Hinnant's algorithm). */
+		z = (int64_t)l->v[i] + 719468;
+		era = z / 146097;
+		doe = z - era * 146097;
+		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		y = yoe + era * 400;
+		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+		mp = (5 * doy + 2) / 153;
+		d = doy - (153 * mp + 2) / 5 + 1;
+		m = mp < 10 ? mp + 3 : mp - 9;
+		fprintf(fp, "%s%04" PRId64 "-%02" PRId64 "-%02" PRId64,
+		    i > 0 ? ", " : "", y + (m <= 2), m, d);
+	}
+	fputc(']', fp);
+}
+
 struct config_dump_arg {
 	FILE		*fp;
 	int		 first;
@@ -1625,6 +1749,10 @@ config_dump_value(FILE *fp, const struct config *cfg,
 		config_dump_strlist(fp, f);
 		fputc('\n', fp);
 		break;
+	case CT_DATES:
+		config_dump_dates(fp, f);
+		fputc('\n', fp);
+		break;
 	case CT_GROUPS:
 		g = f;
 		fputs(g->n ? "\n" : "{}\n", fp);
@@ -1710,6 +1838,8 @@ config_type_name(const struct config_opt *o)
 		return "list of prefixes";
 	case CT_PATHS:
 		return "list of paths";
+	case CT_DATES:
+		return "list of dates";
 	case CT_GROUPS:
 		return "map of prefix lists";
 	case CT_ALLOW:

@@ -285,6 +285,14 @@ score_new(const struct score_conf *c, char *err, size_t errlen)
 		free(sc);
 		return NULL;
 	}
+	if (baseline_set_holidays(&sc->bl, c->holidays, c->nholidays) == -1) {
+		snprintf(err, errlen, "volume: out of memory");
+		score_free(sc);
+		return NULL;
+	}
+	/* The list is the baseline's own now: no pointer into the config. */
+	sc->c.holidays = NULL;
+	sc->c.nholidays = 0;
 	return sc;
 }
 
@@ -302,6 +310,12 @@ score_set_params(struct scorer *sc, const struct volume_params *vp)
 {
 	sc->c.vp = *vp;
 	sc_bl_conf(&sc->c, &sc->bl.c);
+}
+
+int
+score_set_holidays(struct scorer *sc, const uint32_t *days, size_t n)
+{
+	return baseline_set_holidays(&sc->bl, days, n);
 }
 
 /*
@@ -929,7 +943,7 @@ score_record(struct scorer *sc, const struct flowinfo *fi, struct event *out,
 		return 0;
 	}
 	now = sc_clock(sc, fi);
-	bl_time(&x.t, now, sc->c.utc_offset);
+	baseline_time(&sc->bl, &x.t, now, sc->c.utc_offset);
 	x.now_s = (uint32_t)(now / XT_SEC);
 	/*
 	 * The bytes of a record began at most one record interval ago (or
@@ -973,7 +987,7 @@ score_tick(struct scorer *sc, xtime_t now)
 		sc->now = now;
 	if (sc->now == 0)
 		return;
-	bl_time(&t, sc->now, sc->c.utc_offset);
+	baseline_time(&sc->bl, &t, sc->now, sc->c.utc_offset);
 	baseline_expire(&sc->bl, t.utc_hour, SC_EXPIRE_BUDGET);
 	baseline_grow(&sc->bl);
 }

@@ -464,6 +464,58 @@ test_hll(void **state)
 	free_bl(bl);
 }
 
+/*
+ * A holiday is a weekend day: its idle office hours teach the weekend
+ * slots, and the weekday slots keep the working days' habit.
+ */
+static void
+test_holidays(void **state)
+{
+	struct baseline *bl = new_bl(16, 1000, 1000);
+	struct bl_host *h;
+	struct bl_time t;
+	uint32_t hol[2];
+	addr_t a;
+	int day, created;
+
+	(void)state;
+	hol[0] = (uint32_t)(MON / XT_DAY) + 2;		/* Wednesday */
+	hol[1] = (uint32_t)(MON / XT_DAY) + 9;		/* next Wednesday */
+	assert_int_equal(baseline_set_holidays(bl, hol, 2), 0);
+	baseline_time(bl, &t, MON + 2 * XT_DAY + 10 * XT_HOUR, 0);
+	assert_int_equal(t.weekend, 1);
+	baseline_time(bl, &t, MON + 3 * XT_DAY + 10 * XT_HOUR, 0);
+	assert_int_equal(t.weekend, 0);
+	baseline_time(bl, &t, MON + 9 * XT_DAY, 0);
+	assert_int_equal(t.weekend, 1);
+	/* Local time decides: 23:00Z Tuesday is Wednesday at UTC+02:00. */
+	baseline_time(bl, &t, MON + 1 * XT_DAY + 23 * XT_HOUR, 7200);
+	assert_int_equal(t.weekend, 1);
+	/* 20 MB at 10:00 on the working days, the holiday idle. */
+	addr_pton("10.1.0.8", &a);
+	for (day = 0; day < 5; day++) {
+		if (day == 2)
+			continue;
+		baseline_time(bl, &t, MON + day * XT_DAY + 10 * XT_HOUR, 0);
+		h = baseline_host(bl, &a, BL_ROLE_CLIENT, t.utc_hour,
+		    &created);
+		baseline_host_add(bl, h, &t, 20000000);
+	}
+	baseline_time(bl, &t, MON + 7 * XT_DAY + 10 * XT_HOUR, 0);
+	h = baseline_host(bl, &a, BL_ROLE_CLIENT, t.utc_hour, &created);
+	baseline_host_add(bl, h, &t, 1);
+	/* Four working days, all active at 10:00: the holiday is not one. */
+	assert_int_equal(h->slot[0][10].na, 4);
+	assert_int_equal(h->slot[0][10].n, 4);
+	/* Saturday, Sunday and the holiday were learned as weekend days. */
+	assert_int_equal(h->slot[1][10].n, 3);
+	/* An empty list is allowed and drops the old one. */
+	assert_int_equal(baseline_set_holidays(bl, NULL, 0), 0);
+	baseline_time(bl, &t, MON + 2 * XT_DAY + 10 * XT_HOUR, 0);
+	assert_int_equal(t.weekend, 0);
+	free_bl(bl);
+}
+
 static void
 test_host_hours(void **state)
 {
@@ -595,6 +647,7 @@ main(void)
 		cmocka_unit_test(test_iter_rebuilds_layout),
 		cmocka_unit_test(test_occupancy_map),
 		cmocka_unit_test(test_hll),
+		cmocka_unit_test(test_holidays),
 		cmocka_unit_test(test_host_hours),
 		cmocka_unit_test(test_host_long_absence),
 		cmocka_unit_test(test_reset),

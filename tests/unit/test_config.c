@@ -509,7 +509,8 @@ test_table_consistent(void **state)
 		for (j = 0; j < i; j++)
 			assert_string_not_equal(o[i].key, o[j].key);
 		if (o[i].type == CT_GROUPS || o[i].type == CT_ALLOW ||
-		    o[i].type == CT_PATHS || o[i].type == CT_CIDRS)
+		    o[i].type == CT_PATHS || o[i].type == CT_CIDRS ||
+		    o[i].type == CT_DATES)
 			continue;
 		/* Writing the default text into a file must be accepted. */
 		{
@@ -814,6 +815,48 @@ test_value_errors(void **state)
 	assert_string_equal(str_err("alerts:\n  sylog:\n    enabled: true\n"),
 	    "t.yaml:2:3: unknown key 'alerts.sylog' (did you mean "
 	    "'alerts.syslog'?)");
+}
+
+/* Holidays: dates checked one by one, kept sorted and unique. */
+static void
+test_holidays(void **state)
+{
+	struct config *cfg;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	cfg = str_ok("baseline:\n  holidays: [2026-12-25, \"2026-12-24\", "
+	    "2026-12-25, 2028-02-29, 1970-01-01]\n");
+	assert_int_equal(cfg->baseline.holidays.n, 4);
+	assert_int_equal(cfg->baseline.holidays.v[0], 0);
+	assert_int_equal(cfg->baseline.holidays.v[1], 20811);
+	assert_int_equal(cfg->baseline.holidays.v[2], 20812);
+	assert_int_equal(cfg->baseline.holidays.v[3], 21243);
+	fp = open_memstream(&buf, &len);
+	assert_non_null(fp);
+	config_dump(fp, cfg);
+	fclose(fp);
+	assert_non_null(strstr(buf, "holidays: [1970-01-01, 2026-12-24, "
+	    "2026-12-25, 2028-02-29]"));
+	free(buf);
+	config_free(cfg);
+	assert_string_equal(str_err("baseline:\n  holidays: [2026-13-01, "
+	    "2027-02-29, 25.12.2026, [x], 2026-1-01]\n"),
+	    "t.yaml:2:14: baseline.holidays: expected a date as YYYY-MM-DD, "
+	    "got 2026-13-01\n"
+	    "t.yaml:2:26: baseline.holidays: expected a date as YYYY-MM-DD, "
+	    "got 2027-02-29\n"
+	    "t.yaml:2:38: baseline.holidays: expected a date as YYYY-MM-DD, "
+	    "got 25.12.2026\n"
+	    "t.yaml:2:50: baseline.holidays: expected a date as YYYY-MM-DD, "
+	    "got a list\n"
+	    "t.yaml:2:55: baseline.holidays: expected a date as YYYY-MM-DD, "
+	    "got 2026-1-01");
+	assert_string_equal(str_err("baseline:\n  holidays: 2026-12-25\n"),
+	    "t.yaml:2:13: baseline.holidays: expected a list, got a single "
+	    "value");
 }
 
 static void
@@ -1310,6 +1353,7 @@ main(void)
 		cmocka_unit_test(test_exact_errors),
 		cmocka_unit_test(test_many_errors_collected),
 		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_holidays),
 		cmocka_unit_test(test_misplaced_key_hint),
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_allowlist_errors),
