@@ -24,6 +24,13 @@ for sr in dns_tunnel:EXF-DNS-001 icmp_tunnel:EXF-ICMP-001 \
 	# The channel's own rule fired, not only the volume detector.
 	if grep -q "\"id\":\"$rule\"" "$S/alerts.json"; then ok "$s: $rule"
 	else bad "$s: no $rule"; fi
+	# Both signs of encrypted DNS: the missing name and the volume.
+	if [ "$s" = doh_tunnel ]; then
+		if grep '"id":"EXF-DNS-006"' "$S/alerts.json" |
+		    grep '"ip":"8.8.8.8"' | grep -q 'threshold'; then
+			ok "$s: the named tunnel through 8.8.8.8 found by volume"
+		else bad "$s: no volume alert for 8.8.8.8"; fi
+	fi
 	rm -rf "$S"
 done
 finish

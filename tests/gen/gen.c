@@ -857,7 +857,9 @@ enum evkind {
 	 */
 	K_DOH_TUNNEL, K_DOH_BROWSER,
 	/* SNIcat and its twin with Chrome 124's hellos: the SNI in segment 2 */
-	K_SNICAT_PQ, K_SNI_LOOKALIKE_PQ, K_NKINDS
+	K_SNICAT_PQ, K_SNI_LOOKALIKE_PQ,
+	/* a DoH tunnel that names its resolver: only its volume shows */
+	K_DOH_NAMED_TUNNEL, K_NKINDS
 };
 
 static const struct {
@@ -893,6 +895,7 @@ static const struct {
 	[K_DOH_BROWSER] = { "doh_browser", 0 },
 	[K_SNICAT_PQ] = { "snicat", 1 },
 	[K_SNI_LOOKALIKE_PQ] = { "sni_lookalike", 0 },
+	[K_DOH_NAMED_TUNNEL] = { "doh_tunnel", 1 },
 };
 
 /* One truth row.  Times and bytes are measured from the packets written. */
@@ -966,9 +969,11 @@ enum {
  * rides on it.  Each exchange is 1-kmax records from the client, as many
  * answers after an RTT and the server's lookup, then either the next
  * exchange at once (a burst) or an idle gap.  Records of one exchange
- * share a segment and never fill more than 1400 bytes.
+ * share a segment and never fill more than 1400 bytes.  A style that moves
+ * megabytes stores its segments cut like bulk ones (`snap` payload bytes),
+ * so that its scenario stays small: no reader looks past a record header.
  */
-enum { CHAT_NONE, CHAT_TUNNEL, CHAT_DOH, CHAT_DOT };
+enum { CHAT_NONE, CHAT_TUNNEL, CHAT_DOH, CHAT_DOT, CHAT_DNSTT };
 
 static const struct chatstyle {
 	uint32_t	 cmin, cmax;	/* client record, bytes with header */
@@ -977,6 +982,7 @@ static const struct chatstyle {
 	double		 think[2];	/* server's lookup, seconds */
 	double		 burst;		/* chance the next comes at once */
 	double		 bgap[2], igap[2];	/* burst and idle gaps, s */
+	uint32_t	 snap;		/* payload bytes stored; 0: all */
 } chatstyles[] = {
 	/*
 	 * dns2tcp over DoH, as captured: one small query at a time, each
@@ -984,13 +990,21 @@ static const struct chatstyle {
 	 * server; the client polls when it has nothing to send.
 	 */
 	[CHAT_TUNNEL] = { 64, 160, 70, 300, 1, { 0.02, 0.15 }, 0.85,
-	    { 0.02, 0.25 }, { 0.3, 3 } },
+	    { 0.02, 0.25 }, { 0.3, 3 }, 0 },
 	/* a browser: a page's names at once, then nothing for a while */
 	[CHAT_DOH] = { 90, 200, 100, 340, 4, { 0.001, 0.04 }, 0.3,
-	    { 0.01, 0.1 }, { 2, 45 } },
+	    { 0.01, 0.1 }, { 2, 45 }, 0 },
 	/* a phone's Private DNS: bare DNS messages in records */
 	[CHAT_DOT] = { 60, 110, 90, 420, 3, { 0.001, 0.04 }, 0.3,
-	    { 0.01, 0.1 }, { 1, 30 } },
+	    { 0.01, 0.1 }, { 1, 30 }, 0 },
+	/*
+	 * dnstt over DoH during a transfer: it packs as much data as a query
+	 * name holds into each query and keeps a few in flight, and the
+	 * server answers at once with what it has queued; the next batch
+	 * follows 20-80 ms later, rarely a short pause.
+	 */
+	[CHAT_DNSTT] = { 200, 400, 300, 600, 4, { 0.001, 0.01 }, 0.97,
+	    { 0.02, 0.08 }, { 0.1, 0.3 }, BULK_SNAP },
 };
 
 #define DELACK		(40 * 1000)	/* usec: a quiet receiver's ACK */
@@ -2138,7 +2152,8 @@ tcp_chat(struct flow *f, usec_t ts)
 		put16(pl + n + 3, len - 5);
 		n += len;
 	} while (++i < t->chat_k && n + hi <= sizeof pl);
-	tcp_send(f, ts, cl, 0x18, 0, pl, n, n);
+	tcp_send(f, ts, cl, 0x18, 0, pl, cs->snap > 0 && n > cs->snap ?
+	    cs->snap : n, n);
 	if (cl) {
 		t->chat_st = 1;
 		f->next = ts + turn(f, &f->b) + (usec_t)(rng_range(&f->rng,
@@ -3283,7 +3298,7 @@ doh_session(struct host *h, usec_t t, uint32_t dst, uint16_t port,
 	f->u.tcp.chat = style;
 	f->u.tcp.chat_end = t + (usec_t)(seconds * SEC);
 	/* a tunnel tool exits when its transfer is done */
-	if (style == CHAT_TUNNEL)
+	if (style == CHAT_TUNNEL || style == CHAT_DNSTT)
 		f->u.tcp.linger = (usec_t)(rng_range(r, 0.2, 1.5) * SEC);
 	flow_start(f);
 	return t + (usec_t)(seconds * SEC);
@@ -3457,6 +3472,22 @@ ev_attack(struct event *e, const struct sched *sc, struct host *h, usec_t t,
 		    "to 1.1.1.1:443 (Cloudflare's resolver, no lookup), one "
 		    "of ~10 min; a 64-160-byte record a query, a 70-300-byte "
 		    "answer, every 0.02-3 s");
+		break;
+	case K_DOH_NAMED_TUNNEL:
+		/*
+		 * dnstt with a DoH transport (-doh https://dns.google/...):
+		 * the system resolver finds dns.google, then one connection
+		 * with a browser's hello (uTLS) carries the whole transfer.
+		 * Nothing but its volume tells it from a browser's DoH.
+		 */
+		dst = ip4("8.8.8.8");
+		ev_dst_ip(e, dst);
+		doh_session(h, t, dst, 443, "dns.google", CHAT_DNSTT,
+		    rng_range(r, 480, 520), 1.0, ei, r);
+		ev_note(e, "dnstt-like over DoH through dns.google: one TLS "
+		    "session with SNI dns.google to 8.8.8.8:443 of ~8 min; "
+		    "1-4 records of 200-400 bytes a query batch, answers of "
+		    "300-600 bytes, every 20-80 ms: ~5.5 MB of queries");
 		break;
 	}
 }
@@ -3792,6 +3823,7 @@ static const struct sched sched_multi[] = {
 static const struct sched sched_doh[] = {
 	S(DOH_TUNNEL, 1, 10, 0, 1),
 	S(DOH_BROWSER, 1, 10, 30, 2),
+	S(DOH_NAMED_TUNNEL, 1, 14, 0, 3),
 };
 
 #define SC(n)	n, (int)(sizeof n / sizeof n[0])
