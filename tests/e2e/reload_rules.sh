@@ -140,6 +140,13 @@ else
 	abort "live on lo: no EXF-ICMP-002 for 127.0.0.2 within 10 s"
 fi
 
+# SIGHUP; true once the log says one more reload was refused.
+hup_refused() {
+	n_refused=$(log_count 'reload refused')
+	kill -HUP "$EXF_PID"
+	wait_for 10 log_has 'reload refused' $((n_refused + 1))
+}
+
 # ---- 2. a broken rule file: refused, the old rules stay ---------------------
 
 cat > "$T/rules/zz-broken.yaml" <<'EOF'
@@ -155,9 +162,7 @@ rules:
     severity: low
     mitre: {tactic: [TA0010], technique: [T1048.03]}
 EOF
-n_refused=$(log_count 'reload refused')
-kill -HUP "$EXF_PID"
-if wait_for 10 log_has 'reload refused' $((n_refused + 1)); then
+if hup_refused; then
 	ok "SIGHUP, broken rule file: the log says the reload was refused"
 else
 	bad "SIGHUP, broken rule file: no 'reload refused' in the log"
@@ -184,10 +189,7 @@ rm -f "$T/rules/zz-broken.yaml"
 cp "$T/rules/dns-resolvers.txt" "$T/resolvers.good"
 echo "1.1.1.300" >> "$T/rules/dns-resolvers.txt"
 nl=$(wc -l < "$T/rules/dns-resolvers.txt")
-n_refused=$(log_count 'reload refused')
-kill -HUP "$EXF_PID"
-if wait_for 10 log_has 'reload refused' $((n_refused + 1)) &&
-    grep -q "dns-resolvers.txt:$nl:1:" "$ERR"; then
+if hup_refused && grep -q "dns-resolvers.txt:$nl:1:" "$ERR"; then
 	ok "SIGHUP, bad resolver list: refused, naming dns-resolvers.txt:$nl:1"
 else
 	bad "SIGHUP, bad resolver list: not refused with its position"
