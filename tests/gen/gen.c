@@ -3417,21 +3417,16 @@ ev_attack(struct event *e, const struct sched *sc, struct host *h, usec_t t,
 		    "g.api.mega.co.nz");
 		break;
 	case K_SNICAT:
-		dst = ip4("45.76.201.77");
-		ev_dst_ip(e, dst);
-		snicat(h, t, dst, "cdn-assets-store.com", 90, 0, ei, r);
-		ev_note(e, "90 TLS ClientHellos, SNI <CMD>-<16 alnum>."
-		    "cdn-assets-store.com, each aborted after the server's "
-		    "certificate");
-		break;
 	case K_SNICAT_PQ:
 		dst = ip4("45.76.201.77");
 		ev_dst_ip(e, dst);
-		snicat(h, t, dst, "cdn-assets-store.com", 90, 1, ei, r);
-		ev_note(e, "90 TLS ClientHellos of 1.5 KB with a post-quantum "
-		    "key share, in two segments, SNI <CMD>-<16 alnum>."
-		    "cdn-assets-store.com last and in the second, each aborted "
-		    "after the server's certificate");
+		snicat(h, t, dst, "cdn-assets-store.com", 90,
+		    sc->kind == K_SNICAT_PQ, ei, r);
+		ev_note(e, "90 TLS ClientHellos%s, SNI <CMD>-<16 alnum>."
+		    "cdn-assets-store.com%s, each aborted after the server's "
+		    "certificate", sc->kind == K_SNICAT_PQ ? " of 1.5 KB with "
+		    "a post-quantum key share, in two segments" : "",
+		    sc->kind == K_SNICAT_PQ ? " last and in the second" : "");
 		break;
 	case K_MULTI_STAGE:
 		/* the parent row spans its two stages; each stage has a row */
